@@ -1,0 +1,2 @@
+export { createSmsAdapter } from "./adapter.ts";
+export type { SmsAdapterConfig } from "./config.ts";

@@ -1,0 +1,4 @@
+// Every migration, in order. Listed explicitly so no glob can silently find none.
+import { Initial1764057600000 } from "./1764057600000-Initial.ts";
+
+export const migrations = [Initial1764057600000];

@@ -1,0 +1,72 @@
+import type { DataSource, EntityManager } from "typeorm";
+import type { Adapter, DeliveryReport } from "./adapter.ts";
+import type { ContactStore } from "../store/contacts.ts";
+import type { InboxStore } from "../store/inbox.ts";
+import type { OutboxStore } from "../store/outbox.ts";
+import { rows } from "../store/sql.ts";
+import { JobQueue } from "../queue/jobQueue.ts";
+import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
+
+/**
+ * The delivery state machine of sent parts (accepted → sent → delivered | failed) and what the
+ * user hears of it: a receipt once every part is delivered, an error when one fails. A report may
+ * arrive before we stored the network id it names; it is kept and applied when the id is stored.
+ * Both sides take the same per-id lock, so neither can miss the other.
+ */
+export class DeliveryReports {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly contacts: ContactStore,
+    private readonly outbox: OutboxStore,
+    private readonly inbox: InboxStore,
+  ) {}
+
+  /** The network accepted a part: store its id, then apply any report that came first. */
+  async recordSent(adapter: Adapter, partId: string, networkId: string, delivered: boolean): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      await lock(tx, networkId);
+      await this.outbox.markSent(tx, partId, networkId, delivered);
+      for (const early of await this.outbox.takeEarlyReports(tx, networkId)) {
+        await this.applyLocked(tx, adapter, { networkId, state: early.state, errorCode: early.errorCode ?? undefined, errorText: early.errorText ?? undefined });
+      }
+    });
+  }
+
+  async apply(adapter: Adapter, report: DeliveryReport): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      await lock(tx, report.networkId);
+      await this.applyLocked(tx, adapter, report);
+    });
+  }
+
+  private async applyLocked(tx: EntityManager, adapter: Adapter, report: DeliveryReport): Promise<void> {
+    const part = await this.outbox.report(tx, report.networkId, report.state, report.errorText ?? null, report.errorCode ?? null);
+    if (!part) {
+      if (!(await this.outbox.knows(tx, report.networkId))) {
+        await this.outbox.keepEarlyReport(tx, report.networkId, report.state, report.errorText ?? null, report.errorCode ?? null);
+      }
+      return;
+    }
+    if (report.state === "sent") return;
+    const contact = await this.contacts.findById(part.contactId, tx);
+    if (!contact) return;
+    if (report.state === "delivered") {
+      if (!part.wantReceipt || !part.xmppId) return;
+      if (!(await this.outbox.allDelivered(tx, part.contactId, part.xmppId, part.createdAt))) return;
+      await this.inbox.add(tx, { registrationId: contact.registrationId, contactId: contact.id, kind: "receipt", payload: { xmppId: part.xmppId } });
+    } else {
+      const text = report.errorText ?? `${adapter.identity.name} could not deliver the message.`;
+      await this.inbox.add(tx, {
+        registrationId: contact.registrationId,
+        contactId: contact.id,
+        kind: "error",
+        payload: { xmppId: part.xmppId, to: part.senderJid, condition: "recipient-unavailable", text },
+      });
+    }
+    await JobQueue.add(tx, INBOX_TASK, { registrationId: contact.registrationId }, inboxJobKey(contact.registrationId));
+  }
+}
+
+function lock(tx: EntityManager, networkId: string) {
+  return rows(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 1))`, [networkId]);
+}

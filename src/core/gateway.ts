@@ -1,0 +1,107 @@
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { Adapter, NetworkName } from "./adapter.ts";
+import { GatewayError } from "./errors.ts";
+import type { UserLink } from "./userLink.ts";
+import { RegistrationService, type AccessPolicy } from "./registrationService.ts";
+import { ContactService } from "./contactService.ts";
+import { OutboundService, OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
+import { OutboundWorker, type OutboundMetrics, type RetryPolicy } from "./outboundWorker.ts";
+import { InboundService, INBOX_TASK, type InboundMetrics } from "./inboundService.ts";
+import { InboxWorker } from "./inboxWorker.ts";
+import { DeliveryReports } from "./deliveryReports.ts";
+import { RegistrationStore } from "../store/registrations.ts";
+import { ContactStore } from "../store/contacts.ts";
+import { OutboxStore } from "../store/outbox.ts";
+import { InboxStore } from "../store/inbox.ts";
+import { JobQueue, type TaskHandler } from "../queue/jobQueue.ts";
+import type { SecretBox } from "../crypto/secretBox.ts";
+
+export interface GatewayDeps {
+  ds: DataSource;
+  adapters: Adapter[];
+  secrets: SecretBox;
+  access: AccessPolicy;
+  retry: RetryPolicy;
+  link: UserLink;
+  metrics: OutboundMetrics & InboundMetrics;
+  log: Logger;
+}
+
+/** The network-neutral gateway: every service over the shared stores, for every enabled network. */
+export class Gateway {
+  readonly adapters: Map<NetworkName, Adapter>;
+  readonly registrationStore: RegistrationStore;
+  readonly outboxStore: OutboxStore;
+  readonly inboxStore: InboxStore;
+  readonly registrations: RegistrationService;
+  readonly contacts: ContactService;
+  readonly outbound: OutboundService;
+  readonly inbound: InboundService;
+  readonly outboundWorker: OutboundWorker;
+  readonly inboxWorker: InboxWorker;
+  private readonly log: Logger;
+  private readonly ds: DataSource;
+
+  constructor(deps: GatewayDeps) {
+    const { ds, log } = deps;
+    this.ds = ds;
+    this.log = log;
+    this.adapters = new Map(deps.adapters.map((a) => [a.network, a]));
+    this.registrationStore = new RegistrationStore(ds);
+    const contactStore = new ContactStore(ds);
+    this.outboxStore = new OutboxStore(ds);
+    this.inboxStore = new InboxStore(ds);
+    this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
+    this.contacts = new ContactService(ds, this.registrationStore, contactStore);
+    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, log);
+    const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
+    this.inbound = new InboundService(ds, this.registrationStore, contactStore, this.inboxStore, reports, deps.metrics, log);
+    this.outboundWorker = new OutboundWorker(
+      ds, this.adapters, this.registrationStore, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log,
+    );
+    this.inboxWorker = new InboxWorker(ds, this.registrationStore, this.inboxStore, deps.link, log);
+  }
+
+  adapter(network: NetworkName): Adapter {
+    const adapter = this.adapters.get(network);
+    if (!adapter) throw new GatewayError("service-unavailable", `The ${network} network is not enabled.`);
+    return adapter;
+  }
+
+  /** The job handlers the queue runs. */
+  tasks(): Record<string, TaskHandler> {
+    return {
+      [OUTBOUND_TASK]: (p) => this.outboundWorker.drain(String(p.contactId)),
+      [INBOX_TASK]: (p) => this.inboxWorker.drain(String(p.registrationId)),
+    };
+  }
+
+  async startAdapters(): Promise<void> {
+    for (const adapter of this.adapters.values()) {
+      await adapter.start({
+        sink: this.inbound.sinkFor(adapter),
+        findAccount: async (legacyAccountId) => {
+          const r = await this.registrationStore.findByAccount(adapter.network, legacyAccountId);
+          return r ? this.registrations.account(r) : undefined;
+        },
+        log: this.log.child({ network: adapter.network }),
+      });
+    }
+  }
+
+  async stopAdapters(): Promise<void> {
+    for (const adapter of this.adapters.values()) await adapter.stop();
+  }
+
+  /**
+   * Re-arms wake-ups for all due work. Jobs are only wake-ups, so this makes the tables the truth
+   * after a crash (a killed worker's jobs stay locked in the queue for hours).
+   */
+  async sweep(): Promise<void> {
+    for (const contactId of await this.outboxStore.dueConversations()) {
+      await JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), { preserveRunAt: true });
+    }
+    await this.inboxWorker.resume();
+  }
+}

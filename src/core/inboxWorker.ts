@@ -1,0 +1,72 @@
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { NetworkName } from "./adapter.ts";
+import type { ErrorCondition } from "./errors.ts";
+import type { UserEvent, UserLink } from "./userLink.ts";
+import type { RegistrationStore } from "../store/registrations.ts";
+import type { InboxEvent, InboxStore } from "../store/inbox.ts";
+import { withConversationLock } from "../queue/conversationLock.ts";
+import { JobQueue } from "../queue/jobQueue.ts";
+import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
+
+/**
+ * Passes a registration's inbox to its XMPP client in order. While the component link is down it
+ * leaves everything in place; the link coming back re-arms every registration with pending events.
+ */
+export class InboxWorker {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registrations: RegistrationStore,
+    private readonly inbox: InboxStore,
+    private readonly link: UserLink,
+    private readonly log: Logger,
+  ) {}
+
+  async drain(registrationId: string): Promise<void> {
+    const result = await withConversationLock(this.ds, inboxJobKey(registrationId), () => this.drainLocked(registrationId));
+    if (!result.locked) {
+      await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
+    }
+  }
+
+  private async drainLocked(registrationId: string): Promise<void> {
+    const registration = await this.registrations.findById(registrationId);
+    if (!registration) return;
+    for (;;) {
+      if (!this.link.isUp(registration.network)) return;
+      const events = await this.inbox.pending(registrationId);
+      if (events.length === 0) return;
+      await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));
+      await this.inbox.markDelivered(events.map((e) => e.id));
+    }
+  }
+
+  /** Re-arms delivery for every registration with pending events (startup, link back up). */
+  async resume(network?: NetworkName): Promise<void> {
+    for (const id of await this.inbox.dueRegistrations()) {
+      if (network) {
+        const r = await this.registrations.findById(id);
+        if (r?.network !== network) continue;
+      }
+      await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId: id }, inboxJobKey(id));
+    }
+    this.log.debug({ network }, "inbox delivery resumed");
+  }
+}
+
+function toUserEvent(e: InboxEvent): UserEvent {
+  const from = e.legacyAddress ?? "";
+  const p = e.payload;
+  switch (e.kind) {
+    case "message":
+      return { kind: "message", from, body: e.body ?? "", mediaUrls: (p.mediaUrls as string[]) ?? [], stanzaId: e.stanzaId, receivedAt: new Date(e.receivedAt) };
+    case "subscribe":
+      return { kind: "subscribe", from, nick: String(p.nick ?? from) };
+    case "receipt":
+      return { kind: "receipt", from, xmppId: String(p.xmppId) };
+    case "error":
+      return { kind: "error", from, to: (p.to as string | null) ?? null, xmppId: (p.xmppId as string | null) ?? null, condition: p.condition as ErrorCondition, text: String(p.text) };
+    case "notice":
+      return { kind: "notice", body: e.body ?? "", stanzaId: e.stanzaId, receivedAt: new Date(e.receivedAt) };
+  }
+}

@@ -1,0 +1,155 @@
+import type { DataSource } from "typeorm";
+import type { Logger } from "pino";
+import type { Adapter, NetworkName } from "./adapter.ts";
+import { asGatewayError, type GatewayError } from "./errors.ts";
+import type { RegistrationService } from "./registrationService.ts";
+import type { RegistrationStore } from "../store/registrations.ts";
+import type { ContactStore } from "../store/contacts.ts";
+import type { OutboxPart, OutboxStore } from "../store/outbox.ts";
+import type { InboxStore } from "../store/inbox.ts";
+import { JobQueue } from "../queue/jobQueue.ts";
+import { withConversationLock } from "../queue/conversationLock.ts";
+import { OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
+import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
+import type { DeliveryReports } from "./deliveryReports.ts";
+
+export interface RetryPolicy {
+  retryBudgetSeconds: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface OutboundMetrics {
+  sent(network: NetworkName): void;
+  failed(network: NetworkName): void;
+  retried(network: NetworkName): void;
+}
+
+/**
+ * Sends one conversation's queued parts in order. A transient failure stops the conversation and
+ * schedules a retry (honouring the network's Retry-After) so later messages never overtake it;
+ * a permanent failure, or the retry budget running out, fails the message with an error to the user.
+ */
+export class OutboundWorker {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly adapters: Map<NetworkName, Adapter>,
+    private readonly registrations: RegistrationStore,
+    private readonly registrationService: RegistrationService,
+    private readonly contacts: ContactStore,
+    private readonly outbox: OutboxStore,
+    private readonly inbox: InboxStore,
+    private readonly reports: DeliveryReports,
+    private readonly policy: RetryPolicy,
+    private readonly metrics: OutboundMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  async drain(contactId: string): Promise<void> {
+    const result = await withConversationLock(this.ds, outboundJobKey(contactId), () => this.drainLocked(contactId));
+    this.log.debug({ contactId, locked: result.locked }, "outbound drain");
+    if (!result.locked) {
+      // Another worker is draining this conversation; look again shortly in case it just finished.
+      await JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), {
+        runAt: new Date(Date.now() + 1000),
+      });
+    }
+  }
+
+  private async drainLocked(contactId: string): Promise<void> {
+    const contact = await this.contacts.findById(contactId);
+    if (!contact) return;
+    const registration = await this.registrations.findById(contact.registrationId);
+    if (!registration) return;
+    const adapter = this.adapters.get(registration.network);
+    if (!adapter) {
+      this.log.warn({ network: registration.network }, "queued messages for a network that is not enabled");
+      return;
+    }
+    const account = this.registrationService.account(registration);
+    for (;;) {
+      const parts = await this.outbox.pending(contactId);
+      if (parts.length === 0) return;
+      for (const part of parts) {
+        if (part.nextAttemptAt.getTime() > Date.now()) {
+          await this.rearm(contactId, part.nextAttemptAt);
+          return;
+        }
+        const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part);
+        if (outcome === "stop") return;
+      }
+    }
+  }
+
+  private async sendPart(
+    adapter: Adapter,
+    account: ReturnType<RegistrationService["account"]>,
+    to: string,
+    part: OutboxPart,
+  ): Promise<"next" | "stop"> {
+    const msg = { id: part.id, body: part.body ?? "", mediaUrls: part.mediaUrls };
+    try {
+      if (part.state === "sending" && part.attemptStartedAt && adapter.findSent) {
+        // We crashed (or lost the answer) after calling the network: ask it before sending again.
+        const found = await adapter.findSent(account, to, msg, part.attemptStartedAt);
+        if (found) {
+          await this.reports.recordSent(adapter, part.id, found.networkId, found.delivered ?? false);
+          this.log.info({ part: part.id, network: adapter.network }, "found a part sent before a crash; not sending it again");
+          return "next";
+        }
+      }
+      await this.outbox.markSending(part.id);
+      this.log.debug({ part: part.id }, "sending part");
+      const sent = await adapter.send(account, to, msg);
+      await this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false);
+      this.metrics.sent(adapter.network);
+      return "next";
+    } catch (err) {
+      const error = asGatewayError(err);
+      if (error.condition === "internal-server-error") this.log.error({ err, part: part.id }, "sending failed unexpectedly");
+      const elapsed = Date.now() - part.createdAt.getTime();
+      if (error.retryable && elapsed < this.policy.retryBudgetSeconds * 1000) {
+        const delay = this.backoff(part.attempts + 1, error.retryAfterMs);
+        const at = new Date(Date.now() + delay);
+        await this.outbox.scheduleRetry(part.id, at, error.message);
+        await this.rearm(part.contactId, at);
+        this.metrics.retried(adapter.network);
+        this.log.info({ part: part.id, network: adapter.network, delayMs: delay, code: error.networkCode }, "send failed, will retry");
+        return "stop";
+      }
+      await this.fail(adapter, part, error, elapsed);
+      return "next";
+    }
+  }
+
+  private async fail(adapter: Adapter, part: OutboxPart, error: GatewayError, elapsedMs: number): Promise<void> {
+    const text = error.retryable
+      ? `Not sent: ${adapter.identity.name} could not be reached for ${Math.round(elapsedMs / 1000)} s (${error.message}).`
+      : error.message;
+    const condition = error.retryable ? "remote-server-timeout" : error.condition;
+    await this.ds.transaction(async (tx) => {
+      const changed = await this.outbox.failMessage(tx, part, text, error.networkCode ?? null);
+      if (changed === 0) return;
+      const contact = await this.contacts.findById(part.contactId, tx);
+      await this.inbox.add(tx, {
+        registrationId: contact!.registrationId,
+        contactId: part.contactId,
+        kind: "error",
+        payload: { xmppId: part.xmppId, to: part.senderJid, condition, text },
+      });
+      await JobQueue.add(tx, INBOX_TASK, { registrationId: contact!.registrationId }, inboxJobKey(contact!.registrationId));
+    });
+    this.metrics.failed(adapter.network);
+    this.log.info({ part: part.id, network: adapter.network, code: error.networkCode }, "message failed");
+  }
+
+  private backoff(attempt: number, retryAfterMs: number | undefined): number {
+    const exponential = Math.min(this.policy.maxBackoffMs, this.policy.initialBackoffMs * 2 ** (attempt - 1));
+    const jittered = exponential * (0.8 + Math.random() * 0.4);
+    return Math.max(jittered, retryAfterMs ?? 0);
+  }
+
+  private rearm(contactId: string, at: Date): Promise<void> {
+    return JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), { runAt: at });
+  }
+}

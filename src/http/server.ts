@@ -1,0 +1,85 @@
+import http from "node:http";
+import type { Logger } from "pino";
+import type { WebhookRoute } from "../core/adapter.ts";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HttpHandlers {
+  routes: WebhookRoute[];
+  health(): Promise<{ ok: boolean; body: unknown }>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+/** The gateway's HTTP endpoint: network webhooks, /healthz and /metrics. */
+export class HttpServer {
+  private server: http.Server | undefined;
+
+  constructor(
+    private readonly handlers: HttpHandlers,
+    private readonly log: Logger,
+  ) {}
+
+  async listen(host: string, port: number): Promise<number> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const address = this.server.address();
+    return typeof address === "object" && address ? address.port : port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    this.server = undefined;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const send = (status: number, body: string, contentType = "text/plain; charset=utf-8") => {
+      res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    };
+    try {
+      const path = (req.url ?? "/").split("?")[0]!;
+      if (req.method === "GET" && path === "/healthz") {
+        const health = await this.handlers.health();
+        return send(health.ok ? 200 : 503, JSON.stringify(health.body), "application/json");
+      }
+      if (req.method === "GET" && path === "/metrics") {
+        const metrics = await this.handlers.metrics();
+        return send(200, metrics.body, metrics.contentType);
+      }
+      const route = this.handlers.routes.find((r) => (r.prefix ? path.startsWith(r.path) : path === r.path));
+      if (!route) return send(404, "not found");
+      if (req.method !== route.method) return send(405, `use ${route.method}`);
+      const body = await readBody(req);
+      if (body === "too-large") return send(413, `request body over ${MAX_BODY_BYTES} bytes`);
+      const reply = await route.handle({ method: req.method, url: req.url ?? "/", headers: req.headers, body });
+      send(reply.status, reply.body, reply.contentType);
+    } catch (err) {
+      this.log.error({ err, path: req.url?.split("?")[0] }, "HTTP request failed");
+      if (!res.headersSent) send(500, "internal error");
+      else res.destroy();
+    }
+  }
+}
+
+async function readBody(req: http.IncomingMessage): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      req.resume();
+      return "too-large";
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

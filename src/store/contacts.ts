@@ -1,0 +1,71 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { one, rows } from "./sql.ts";
+
+export type Subscription = "none" | "to" | "from" | "both";
+
+export interface StoredContact {
+  id: string;
+  registrationId: string;
+  legacyAddress: string;
+  displayName: string | null;
+  subscription: Subscription;
+}
+
+const COLUMNS = `id::text AS id, registration_id::text AS "registrationId", legacy_address AS "legacyAddress",
+  display_name AS "displayName", subscription`;
+
+/** The contacts of each registration, with their presence subscription state. */
+export class ContactStore {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Finds or creates a contact; `created` tells whether the user has never seen it before. */
+  async ensure(
+    db: EntityManager,
+    registrationId: string,
+    legacyAddress: string,
+    displayName: string | null,
+  ): Promise<{ contact: StoredContact; created: boolean }> {
+    const inserted = await one<StoredContact>(
+      db,
+      `INSERT INTO contacts (registration_id, legacy_address, display_name) VALUES ($1, $2, $3)
+       ON CONFLICT (registration_id, legacy_address) DO NOTHING RETURNING ${COLUMNS}`,
+      [registrationId, legacyAddress, displayName],
+    );
+    if (inserted) return { contact: inserted, created: true };
+    const existing = await one<StoredContact>(
+      db,
+      `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND legacy_address = $2`,
+      [registrationId, legacyAddress],
+    );
+    return { contact: existing!, created: false };
+  }
+
+  find(registrationId: string, legacyAddress: string, db: EntityManager = this.ds.manager): Promise<StoredContact | undefined> {
+    return one(db, `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND legacy_address = $2`, [registrationId, legacyAddress]);
+  }
+
+  findById(id: string, db: EntityManager = this.ds.manager): Promise<StoredContact | undefined> {
+    return one(db, `SELECT ${COLUMNS} FROM contacts WHERE id = $1`, [id]);
+  }
+
+  list(registrationId: string): Promise<StoredContact[]> {
+    return rows(this.ds.manager, `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 ORDER BY legacy_address`, [registrationId]);
+  }
+
+  async setSubscription(id: string, subscription: Subscription): Promise<void> {
+    await this.ds.query(`UPDATE contacts SET subscription = $2 WHERE id = $1`, [id, subscription]);
+  }
+
+  /** Deletes the contact, unless messages to it are still queued: then it only loses its subscription. */
+  async remove(id: string): Promise<void> {
+    await this.ds.transaction(async (tx) => {
+      const deleted = await rows(
+        tx,
+        `DELETE FROM contacts WHERE id = $1
+         AND NOT EXISTS (SELECT 1 FROM outbox WHERE contact_id = $1 AND state IN ('accepted', 'sending')) RETURNING id`,
+        [id],
+      );
+      if (deleted.length === 0) await rows(tx, `UPDATE contacts SET subscription = 'none' WHERE id = $1`, [id]);
+    });
+  }
+}

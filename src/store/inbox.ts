@@ -1,0 +1,79 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { one, rows } from "./sql.ts";
+
+export type InboxKind = "message" | "subscribe" | "receipt" | "error" | "notice";
+
+/** Something waiting to reach the user's XMPP client, in the order it happened. */
+export interface InboxEvent {
+  id: string;
+  registrationId: string;
+  contactId: string | null;
+  legacyAddress: string | null;
+  kind: InboxKind;
+  stanzaId: string;
+  networkId: string | null;
+  body: string | null;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+export class InboxStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async add(
+    db: EntityManager,
+    event: { registrationId: string; contactId: string | null; kind: InboxKind; networkId?: string | null; body?: string | null; payload?: Record<string, unknown>; receivedAt?: Date },
+  ): Promise<void> {
+    await rows(
+      db,
+      `INSERT INTO inbox (registration_id, contact_id, kind, network_id, body, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()))`,
+      [event.registrationId, event.contactId, event.kind, event.networkId ?? null, event.body ?? null, JSON.stringify(event.payload ?? {}), event.receivedAt ?? null],
+    );
+  }
+
+  /** Records a network-unique key; false when it was seen before (the event is a repeat). */
+  async claimKey(db: EntityManager, network: string, key: string): Promise<boolean> {
+    const row = await one(db, `INSERT INTO inbound_keys (network, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS ok`, [network, key]);
+    return row !== undefined;
+  }
+
+  pending(registrationId: string, limit = 100): Promise<InboxEvent[]> {
+    return rows(
+      this.ds.manager,
+      `SELECT i.id::text AS id, i.registration_id::text AS "registrationId", i.contact_id::text AS "contactId",
+              c.legacy_address AS "legacyAddress", i.kind, i.stanza_id::text AS "stanzaId", i.network_id AS "networkId",
+              i.body, i.payload, i.received_at AS "receivedAt"
+       FROM inbox i LEFT JOIN contacts c ON c.id = i.contact_id
+       WHERE i.registration_id = $1 AND i.state = 'pending' ORDER BY i.id LIMIT $2`,
+      [registrationId, limit],
+    );
+  }
+
+  /** Passed on to XMPP: the body is dropped (the gateway is no archive), the ids stay for the map. */
+  async markDelivered(ids: string[]): Promise<void> {
+    await this.ds.query(`UPDATE inbox SET state = 'delivered', delivered_at = now(), body = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async dueRegistrations(): Promise<string[]> {
+    const found = await rows<{ id: string }>(this.ds.manager, `SELECT DISTINCT registration_id::text AS id FROM inbox WHERE state = 'pending'`);
+    return found.map((r) => r.id);
+  }
+
+  async addUnroutable(db: EntityManager, network: string, account: string, sender: string, body: string, payload: Record<string, unknown>): Promise<void> {
+    await rows(
+      db,
+      `INSERT INTO unroutable_inbound (network, legacy_account_id, sender, body, payload) VALUES ($1, $2, $3, $4, $5)`,
+      [network, account, sender, body, JSON.stringify(payload)],
+    );
+  }
+
+  async counts(): Promise<{ pending: number; unroutable: number }> {
+    const row = await one<{ pending: number; unroutable: number }>(
+      this.ds.manager,
+      `SELECT (SELECT count(*)::int FROM inbox WHERE state = 'pending') AS pending,
+              (SELECT count(*)::int FROM unroutable_inbound) AS unroutable`,
+    );
+    return row ?? { pending: 0, unroutable: 0 };
+  }
+}

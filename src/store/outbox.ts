@@ -1,0 +1,165 @@
+import type { DataSource, EntityManager } from "typeorm";
+import { one, rows } from "./sql.ts";
+
+export type OutboxState = "accepted" | "sending" | "sent" | "delivered" | "failed";
+
+/** One network message part waiting to be sent, being sent, or sent (the outbound message map). */
+export interface OutboxPart {
+  id: string;
+  contactId: string;
+  xmppId: string | null;
+  /** The user's full JID that sent it: stanza errors must go to a full JID (RFC 6121 §8.5.2.1.1). */
+  senderJid: string | null;
+  part: number;
+  parts: number;
+  body: string | null;
+  mediaUrls: string[];
+  wantReceipt: boolean;
+  state: OutboxState;
+  networkId: string | null;
+  attempts: number;
+  nextAttemptAt: Date;
+  attemptStartedAt: Date | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id::text AS id, contact_id::text AS "contactId", xmpp_id AS "xmppId", sender_jid AS "senderJid", part, parts, body,
+  coalesce(media, '[]'::jsonb) AS "mediaUrls", want_receipt AS "wantReceipt", state, network_id AS "networkId",
+  attempts, next_attempt_at AS "nextAttemptAt", attempt_started_at AS "attemptStartedAt", created_at AS "createdAt"`;
+
+export class OutboxStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async insertParts(
+    db: EntityManager,
+    contactId: string,
+    message: { xmppId: string | null; senderJid: string; bodies: string[]; mediaUrls: string[]; wantReceipt: boolean },
+  ): Promise<void> {
+    const { xmppId, senderJid, bodies, mediaUrls, wantReceipt } = message;
+    await rows(
+      db,
+      `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt)
+       SELECT $1, $2, $3, p.ord - 1, $4, p.body, CASE WHEN p.ord = 1 THEN $6::jsonb END, $7
+       FROM unnest($5::text[]) WITH ORDINALITY AS p(body, ord)`,
+      [contactId, xmppId, senderJid, bodies.length, bodies, mediaUrls.length ? JSON.stringify(mediaUrls) : null, wantReceipt],
+    );
+  }
+
+  /** True when this XMPP message id was already accepted for the contact (a client resend). */
+  async seen(db: EntityManager, contactId: string, xmppId: string): Promise<boolean> {
+    const row = await one(
+      db,
+      `SELECT 1 FROM outbox WHERE contact_id = $1 AND xmpp_id = $2 AND created_at > now() - interval '1 day' LIMIT 1`,
+      [contactId, xmppId],
+    );
+    return row !== undefined;
+  }
+
+  /** The conversation's unfinished parts, oldest first. */
+  pending(contactId: string, limit = 50): Promise<OutboxPart[]> {
+    return rows(
+      this.ds.manager,
+      `SELECT ${COLUMNS} FROM outbox WHERE contact_id = $1 AND state IN ('accepted', 'sending') ORDER BY outbox.id LIMIT $2`,
+      [contactId, limit],
+    );
+  }
+
+  /** Recorded before the network is called, so a crash leaves a trace to check against. */
+  async markSending(id: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempt_started_at = now(), updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async markSent(db: EntityManager, id: string, networkId: string, delivered: boolean): Promise<void> {
+    await rows(db, 
+      `UPDATE outbox SET state = $3, network_id = $2, body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
+      [id, networkId, delivered ? "delivered" : "sent"]);
+  }
+
+  async scheduleRetry(id: string, at: Date, error: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE outbox SET state = 'accepted', next_attempt_at = $2, last_error = $3, updated_at = now() WHERE id = $1`,
+      [id, at, error],
+    );
+  }
+
+  /** Fails this part and the not-yet-sent rest of its XMPP message; returns how many rows changed. */
+  async failMessage(db: EntityManager, part: OutboxPart, error: string, code: string | null): Promise<number> {
+    const changed = await rows(
+      db,
+      `UPDATE outbox SET state = 'failed', body = NULL, last_error = $3, error_code = $4, updated_at = now()
+       WHERE contact_id = $1 AND state IN ('accepted', 'sending')
+         AND (id = $2 OR ($5::text IS NOT NULL AND xmpp_id = $5 AND created_at = $6))
+       RETURNING id`,
+      [part.contactId, part.id, error, code, part.xmppId, part.createdAt],
+    );
+    return changed.length;
+  }
+
+  /** Keeps a report for a network id no part carries yet; see takeEarlyReports. */
+  async keepEarlyReport(db: EntityManager, networkId: string, state: string, error: string | null, code: string | null): Promise<void> {
+    await rows(
+      db,
+      `INSERT INTO early_reports (network_id, state, error_code, error_text) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [networkId, state, code, error],
+    );
+  }
+
+  /** Reports that arrived before the part's network id was stored, oldest first. */
+  takeEarlyReports(db: EntityManager, networkId: string) {
+    return rows<{ state: "sent" | "delivered" | "failed"; errorCode: string | null; errorText: string | null }>(
+      db,
+      `DELETE FROM early_reports WHERE network_id = $1
+       RETURNING state, error_code AS "errorCode", error_text AS "errorText", received_at`,
+      [networkId],
+    ).then((found) => found.sort((a, b) => rank(a.state) - rank(b.state)));
+  }
+
+  /** Whether any part carries this network id. */
+  async knows(db: EntityManager, networkId: string): Promise<boolean> {
+    return (await one(db, `SELECT 1 FROM outbox WHERE network_id = $1`, [networkId])) !== undefined;
+  }
+
+  /** Applies a network delivery report; returns the row when its state changed. */
+  report(db: EntityManager, networkId: string, state: "sent" | "delivered" | "failed", error: string | null, code: string | null) {
+    // Only move forward: a late "sent" never undoes "delivered", and a final state is kept.
+    const from = state === "sent" ? ["accepted", "sending"] : ["accepted", "sending", "sent"];
+    return one<OutboxPart & { contactId: string }>(
+      db,
+      `UPDATE outbox SET state = $2, last_error = coalesce($3, last_error), error_code = coalesce($4, error_code), updated_at = now()
+       WHERE network_id = $1 AND state = ANY($5::text[]) RETURNING ${COLUMNS}`,
+      [networkId, state, error, code, from],
+    );
+  }
+
+  /** Whether every part of one XMPP message has been delivered. */
+  async allDelivered(db: EntityManager, contactId: string, xmppId: string, createdAt: Date): Promise<boolean> {
+    const row = await one<{ missing: number }>(
+      db,
+      `SELECT count(*) FILTER (WHERE state <> 'delivered')::int AS missing FROM outbox
+       WHERE contact_id = $1 AND xmpp_id = $2 AND created_at = $3`,
+      [contactId, xmppId, createdAt],
+    );
+    return row?.missing === 0;
+  }
+
+  /** Conversations with due work, for the sweeper that re-arms lost wake-ups. */
+  async dueConversations(): Promise<string[]> {
+    const found = await rows<{ id: string }>(
+      this.ds.manager,
+      `SELECT DISTINCT contact_id::text AS id FROM outbox WHERE state IN ('accepted', 'sending') AND next_attempt_at <= now()`,
+    );
+    return found.map((r) => r.id);
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const found = await rows<{ state: string; n: number }>(this.ds.manager, `SELECT state, count(*)::int AS n FROM outbox GROUP BY state`);
+    return Object.fromEntries(found.map((r) => [r.state, r.n]));
+  }
+}
+
+function rank(state: string): number {
+  return state === "sent" ? 0 : 1;
+}

@@ -1,0 +1,4 @@
+import { readFileSync } from "node:fs";
+
+/** The package version, read once from package.json beside src/. */
+export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;

@@ -1,0 +1,17 @@
+export const NS = {
+  stanzas: "urn:ietf:params:xml:ns:xmpp-stanzas",
+  discoInfo: "http://jabber.org/protocol/disco#info",
+  discoItems: "http://jabber.org/protocol/disco#items",
+  register: "jabber:iq:register",
+  gateway: "jabber:iq:gateway",
+  version: "jabber:iq:version",
+  ping: "urn:xmpp:ping",
+  dataForms: "jabber:x:data",
+  receipts: "urn:xmpp:receipts",
+  nick: "http://jabber.org/protocol/nick",
+  sid: "urn:xmpp:sid:0",
+  delay: "urn:xmpp:delay",
+  oob: "jabber:x:oob",
+  chatStates: "http://jabber.org/protocol/chatstates",
+  vcard: "vcard-temp",
+} as const;

@@ -1,0 +1,83 @@
+import xml, { type Element } from "@xmpp/xml";
+import { NS } from "./namespaces.ts";
+import { addressOf, bareJid, contactJid, type NetworkContext } from "./networkContext.ts";
+import { sendRosterCleanup } from "./registration.ts";
+
+/** Presence from the user to the gateway domain or to a contact (RFC 6121 subscriptions, XEP-0100). */
+export async function onUserPresence(ctx: NetworkContext, stanza: Element): Promise<void> {
+  const from = stanza.attrs.from;
+  const to = stanza.attrs.to ?? "";
+  if (!from) return;
+  const user = bareJid(from);
+  const type = stanza.attrs.type ?? "available";
+  const local = to.includes("@") ? to.slice(0, to.indexOf("@")) : "";
+  if (local) await toContact(ctx, user, addressOf(local), type);
+  else await toGateway(ctx, user, from, type);
+}
+
+async function toGateway(ctx: NetworkContext, user: string, fullJid: string, type: string): Promise<void> {
+  const registration = await ctx.gateway.registrations.find(user, ctx.network);
+  const send = (attrs: Record<string, string>, ...children: Element[]) =>
+    ctx.link.send(xml("presence", { from: ctx.domain, ...attrs }, ...children));
+  switch (type) {
+    case "subscribe":
+      await send({ type: registration ? "subscribed" : "unsubscribed", to: user });
+      if (registration) await send({ to: user });
+      return;
+    case "unsubscribe":
+      // Removing the gateway from the roster ends the registration (XEP-0100 §4.3, in reverse).
+      if (registration) {
+        const addresses = await ctx.gateway.registrations.unregister(ctx.adapter, user);
+        await sendRosterCleanup(ctx, user, addresses);
+      }
+      return;
+    case "probe":
+    case "available":
+      if (!registration) return;
+      if (registration.state === "broken") {
+        await send({ to: type === "probe" ? user : fullJid }, xml("show", {}, "xa"), xml("status", {}, `Needs attention: ${registration.stateReason ?? "re-register"}`));
+      } else {
+        await send({ to: type === "probe" ? user : fullJid });
+      }
+      return;
+    default:
+      return; // subscribed, unsubscribed, unavailable, error: nothing to answer
+  }
+}
+
+async function toContact(ctx: NetworkContext, user: string, address: string, type: string): Promise<void> {
+  const from = contactJid(ctx, address);
+  const send = (attrs: Record<string, string>, ...children: Element[]) =>
+    ctx.link.send(xml("presence", { from, to: user, ...attrs }, ...children));
+  switch (type) {
+    case "subscribe": {
+      const contact = await ctx.gateway.contacts.subscribe(ctx.adapter, user, address);
+      const nick = contact.displayName ?? ctx.adapter.displayName(contact.legacyAddress);
+      await send({ type: "subscribed" });
+      await send({});
+      await send({ type: "subscribe" }, xml("nick", { xmlns: NS.nick }, nick));
+      return;
+    }
+    case "subscribed": {
+      const contact = await ctx.gateway.contacts.find(ctx.adapter, user, address);
+      if (contact) {
+        await ctx.gateway.contacts.setSubscription(contact, "both");
+        await send({});
+      }
+      return;
+    }
+    case "unsubscribe": {
+      const contact = await ctx.gateway.contacts.find(ctx.adapter, user, address);
+      if (contact) await ctx.gateway.contacts.remove(contact);
+      await send({ type: "unsubscribed" });
+      return;
+    }
+    case "probe": {
+      const contact = await ctx.gateway.contacts.find(ctx.adapter, user, address);
+      await send(contact ? {} : { type: "unsubscribed" });
+      return;
+    }
+    default:
+      return;
+  }
+}

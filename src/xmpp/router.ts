@@ -1,0 +1,77 @@
+import xml, { type Element } from "@xmpp/xml";
+import type { MiddlewareContext } from "@xmpp/component";
+import { GatewayError } from "../core/errors.ts";
+import { NS } from "./namespaces.ts";
+import { bareJid, type NetworkContext } from "./networkContext.ts";
+import { bounce, errorFor } from "./stanzaError.ts";
+import { discoInfo, discoItems } from "./disco.ts";
+import { registrationForm, registrationSet } from "./registration.ts";
+import { gatewayPrompt, gatewayTranslate } from "./gatewayIq.ts";
+import { onUserMessage } from "./messages.ts";
+import { onUserPresence } from "./presence.ts";
+import { KeyedSerial } from "./keyedSerial.ts";
+
+type IqHandler = (ctx: NetworkContext, iq: Element, query: Element, toContact: boolean) => Promise<Element | true> | Element | true;
+
+/**
+ * Installs every stanza handler on one network's component link. Every failure becomes a stanza
+ * error with a text for the sender; nothing thrown here may reach the library (it would be lost).
+ */
+export function installRoutes(ctx: NetworkContext): void {
+  const { xmpp } = ctx.link;
+  const iq = (type: "get" | "set", ns: string, handler: IqHandler, contactsToo = false) => {
+    xmpp.iqCallee[type](ns, elementName(ns), async (mw: MiddlewareContext) => {
+      const toContact = Boolean(mw.to?.local);
+      if (toContact && !contactsToo) return errorFor(new GatewayError("service-unavailable", "Contacts do not offer this service."));
+      try {
+        return await handler(ctx, mw.stanza, mw.element!, toContact);
+      } catch (err) {
+        logUnexpected(ctx, err, mw.stanza);
+        return errorFor(err);
+      }
+    });
+  };
+
+  iq("get", NS.discoInfo, (c, _iq, q, toContact) => discoInfo(c, toContact, q.attrs.node), true);
+  iq("get", NS.discoItems, (_c, _iq, q) => discoItems(q.attrs.node), true);
+  iq("get", NS.ping, () => true, true);
+  iq("get", NS.version, (c) =>
+    xml("query", { xmlns: NS.version }, xml("name", {}, "Switchboard"), xml("version", {}, c.version)),
+  );
+  iq("get", NS.register, (c, stanza) => registrationForm(c, bareJid(stanza.attrs.from!)));
+  iq("set", NS.register, async (c, stanza, q) => {
+    await registrationSet(c, bareJid(stanza.attrs.from!), q);
+    return true as const;
+  });
+  iq("get", NS.gateway, (c) => gatewayPrompt(c));
+  iq("set", NS.gateway, (c, _iq, q) => gatewayTranslate(c, q));
+
+  const conversations = new KeyedSerial();
+  xmpp.middleware.use(async (mw: MiddlewareContext, next) => {
+    const { stanza } = mw;
+    if (stanza.name !== "message" && stanza.name !== "presence") return next();
+    const key = `${bareJid(stanza.attrs.from ?? "")} ${bareJid(stanza.attrs.to ?? "")}`;
+    await conversations.run(key, async () => {
+      try {
+        if (stanza.name === "message") await onUserMessage(ctx, stanza);
+        else await onUserPresence(ctx, stanza);
+      } catch (err) {
+        logUnexpected(ctx, err, stanza);
+        const reply = bounce(stanza, errorFor(err));
+        if (reply) await ctx.link.send(reply).catch(() => undefined);
+      }
+    });
+  });
+}
+
+function elementName(ns: string): string {
+  return ns === NS.ping ? "ping" : "query";
+}
+
+function logUnexpected(ctx: NetworkContext, err: unknown, stanza: Element): void {
+  if (err instanceof GatewayError && err.condition !== "internal-server-error") {
+    ctx.log.debug({ condition: err.condition, stanza: stanza.name }, "stanza refused");
+  } else {
+    ctx.log.error({ err, stanza: stanza.name }, "stanza handling failed");
+  }
+}

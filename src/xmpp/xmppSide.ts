@@ -1,0 +1,112 @@
+import xml from "@xmpp/xml";
+import type { Logger } from "pino";
+import type { Adapter, NetworkName } from "../core/adapter.ts";
+import type { Gateway } from "../core/gateway.ts";
+import type { UserEvent, UserLink } from "../core/userLink.ts";
+import { ComponentLink } from "./componentLink.ts";
+import { contactJid, type NetworkContext } from "./networkContext.ts";
+import { installRoutes } from "./router.ts";
+import { renderEvent } from "./render.ts";
+
+export interface ComponentConfig {
+  network: NetworkName;
+  domain: string;
+  secret: string;
+}
+
+/**
+ * The XMPP side: one component link per enabled network. It is the core's UserLink, and tells
+ * the core when a link comes back so queued events flow again.
+ */
+export class XmppSide implements UserLink {
+  private readonly contexts = new Map<NetworkName, NetworkContext>();
+  readonly links = new Map<NetworkName, ComponentLink>();
+
+  constructor(
+    private readonly server: { host: string; port: number },
+    private readonly components: ComponentConfig[],
+    private readonly log: Logger,
+    private readonly version: string,
+  ) {
+    for (const c of components) {
+      this.links.set(c.network, new ComponentLink({ host: server.host, port: server.port, domain: c.domain, secret: c.secret, log }));
+    }
+  }
+
+  /** Wires the handlers; the gateway exists only after the links (it needs this UserLink). */
+  attach(gateway: Gateway, adapters: Map<NetworkName, Adapter>): void {
+    for (const c of this.components) {
+      const link = this.links.get(c.network)!;
+      const ctx: NetworkContext = {
+        network: c.network,
+        domain: c.domain,
+        adapter: adapters.get(c.network)!,
+        link,
+        gateway,
+        log: this.log.child({ network: c.network }),
+        version: this.version,
+      };
+      this.contexts.set(c.network, ctx);
+      installRoutes(ctx);
+      link.onUp(() => {
+        void this.announce(ctx).catch((err) => ctx.log.warn({ err }, "could not announce presence"));
+        void gateway.inboxWorker.resume(c.network).catch((err) => ctx.log.warn({ err }, "could not resume inbox delivery"));
+      });
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.links.values()].map((l) => l.start()));
+  }
+
+  /** Says goodbye (unavailable from the gateway and every contact), then closes the links. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.contexts.values()].map(async (ctx) => {
+        if (ctx.link.isUp) {
+          try {
+            await this.goodbye(ctx);
+          } catch (err) {
+            ctx.log.warn({ err }, "could not send unavailable presence on shutdown");
+          }
+        }
+        await ctx.link.stop();
+      }),
+    );
+  }
+
+  isUp(network: NetworkName): boolean {
+    return this.links.get(network)?.isUp ?? false;
+  }
+
+  async deliver(network: NetworkName, userJid: string, events: UserEvent[]): Promise<void> {
+    const ctx = this.contexts.get(network);
+    if (!ctx) throw new Error(`no component for ${network}`);
+    await ctx.link.send(...events.map((e) => renderEvent(ctx, userJid, e)));
+  }
+
+  health(): Record<string, { domain: string; state: string; error?: string }> {
+    const out: Record<string, { domain: string; state: string; error?: string }> = {};
+    for (const [network, link] of this.links) out[network] = { domain: link.domain, state: link.state, ...(link.lastError ? { error: link.lastError } : {}) };
+    return out;
+  }
+
+  /** Presence from the gateway to every registered user, so their rosters show it online. */
+  private async announce(ctx: NetworkContext): Promise<void> {
+    const registrations = await ctx.gateway.registrationStore.list(ctx.network);
+    for (const r of registrations) {
+      await ctx.link.send(xml("presence", { from: ctx.domain, to: r.userJid }));
+    }
+  }
+
+  private async goodbye(ctx: NetworkContext): Promise<void> {
+    const registrations = await ctx.gateway.registrationStore.list(ctx.network);
+    for (const r of registrations) {
+      const contacts = await ctx.gateway.contacts.list(r.id);
+      await ctx.link.send(
+        ...contacts.map((c) => xml("presence", { type: "unavailable", from: contactJid(ctx, c.legacyAddress), to: r.userJid })),
+        xml("presence", { type: "unavailable", from: ctx.domain, to: r.userJid }),
+      );
+    }
+  }
+}
