@@ -130,11 +130,12 @@ export function registerIq(fields: Record<string, string>, to = SMS_DOMAIN): Ele
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const [prosody, db, httpPort] = await Promise.all([
+  const [prosody, db] = await Promise.all([
     startProsody({ host: HOST, components: [{ domain: SMS_DOMAIN, secret: COMPONENT_SECRET }] }),
     createTestDatabase(),
-    getFreePort(),
   ]);
+  // Picked once Prosody listens, so the kernel cannot hand out one of its ports again.
+  const httpPort = await getFreePort();
   const twilio = new TwilioSimulator({ deliveryDelayMs: 20 });
   const twilioUrl = await twilio.start(0);
   const pool = opts.pool ?? POOL;

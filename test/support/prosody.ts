@@ -5,7 +5,7 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { getFreePort } from "./ports.ts";
+import { getFreePorts } from "./ports.ts";
 
 export interface ProsodyOptions {
   /** The VirtualHost users live on. Default "example.test". */
@@ -148,7 +148,7 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyInstanc
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "sb-prosody-"));
   liveDirs.add(dir);
   installExitHook();
-  const [c2sPort, componentPort] = [await getFreePort(), await getFreePort()];
+  const [c2sPort, componentPort] = (await getFreePorts(2)) as [number, number];
   if (c2sPort === componentPort) throw new Error("getFreePort returned the same port twice");
   const configFile = path.join(dir, "prosody.cfg.lua");
   const logFile = path.join(dir, "prosody.log");
