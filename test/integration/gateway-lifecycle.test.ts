@@ -1,0 +1,66 @@
+// Presence over the gateway's life: announced on start, answered on probe, withdrawn on shutdown;
+// /healthz while the XMPP server is away; a wrong component secret stops the link for good.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { xml } from "@xmpp/client";
+import { ComponentLink } from "../../src/xmpp/componentLink.ts";
+import { createLogger } from "../../src/log.ts";
+import { POOL, SMS_DOMAIN, is, startFixture, waitUntil, type Fixture } from "../support/gatewayFixture.ts";
+import { connectUser } from "../support/xmppUser.ts";
+
+let fx: Fixture;
+const contact = `+15550107000@${SMS_DOMAIN}`;
+
+before(async () => {
+  fx = await startFixture();
+});
+after(async () => {
+  await fx?.close();
+});
+
+test("shutdown withdraws presence of the gateway and every contact; startup announces the gateway", async () => {
+  const alice = await fx.user("alice");
+  await fx.registerSms(alice, { number: POOL[0]! });
+  await alice.send(xml("presence", { type: "subscribe", to: contact }));
+  await alice.waitFor(is.presence(contact, "subscribe"), { what: "the contact's reverse request" });
+  await alice.send(xml("presence", { type: "subscribed", to: contact }));
+  await alice.send(xml("presence", { type: "subscribed", to: SMS_DOMAIN }));
+  await alice.send(xml("presence", { type: "subscribe", to: SMS_DOMAIN }));
+  await alice.waitFor(is.presence(SMS_DOMAIN, "subscribed"), { what: "the gateway approves" });
+
+  await fx.stopGateway();
+  await alice.waitFor(is.presence(contact, "unavailable"), { what: "contact unavailable on shutdown" });
+  await alice.waitFor(is.presence(SMS_DOMAIN, "unavailable"), { what: "gateway unavailable on shutdown" });
+
+  await fx.startGateway();
+  await alice.waitFor((el) => is.presence(SMS_DOMAIN, undefined)(el), { what: "gateway presence on startup" });
+});
+
+test("a user logging in probes the gateway and contacts and gets their presence", async () => {
+  const again = await connectUser({ service: `xmpp://127.0.0.1:${fx.prosody.c2sPort}`, domain: fx.prosody.host, username: "alice", password: "pw-alice", resource: "second" });
+  fx.users.push(again);
+  await again.waitFor(is.presence(SMS_DOMAIN, undefined), { what: "gateway presence answering the probe" });
+  await again.waitFor(is.presence(contact, undefined), { what: "contact presence answering the probe" });
+});
+
+test("/healthz is 503 while the XMPP server is away and 200 once the link is back", async () => {
+  await fx.prosody.halt();
+  await waitUntil(async () => (await fetch(`${fx.publicUrl}/healthz`)).status === 503, 5000, "503");
+  const body = (await (await fetch(`${fx.publicUrl}/healthz`)).json()) as { components: { sms: { state: string } } };
+  assert.notEqual(body.components.sms.state, "online");
+  await fx.prosody.resume();
+  await waitUntil(async () => (await fetch(`${fx.publicUrl}/healthz`)).status === 200, 20_000, "200 again");
+});
+
+test("a wrong component secret fails the link and stops retrying", async () => {
+  const link = new ComponentLink({ host: "127.0.0.1", port: fx.prosody.componentPort, domain: SMS_DOMAIN, secret: "wrong", log: createLogger("silent") });
+  try {
+    await link.start();
+    await waitUntil(() => link.state === "failed", 5000, `the link to give up (state ${link.state}, last error ${link.lastError})`);
+    assert.equal(link.lastError, "not-authorized");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(link.state, "failed", "no reconnect after not-authorized");
+  } finally {
+    await link.stop();
+  }
+});
