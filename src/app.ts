@@ -100,6 +100,7 @@ export class App {
       access: config.access,
       retry: config.delivery,
       link: this.xmpp,
+      rateLimits: { sms: config.networks.sms?.rateLimit.perUserPerMinute },
       metrics: this.metrics,
       log,
     });

@@ -10,6 +10,7 @@ import { OutboundWorker, type OutboundMetrics, type RetryPolicy } from "./outbou
 import { InboundService, INBOX_TASK, type InboundMetrics } from "./inboundService.ts";
 import { InboxWorker } from "./inboxWorker.ts";
 import { DeliveryReports } from "./deliveryReports.ts";
+import { RateLimiter } from "./rateLimiter.ts";
 import { RegistrationStore } from "../store/registrations.ts";
 import { ContactStore } from "../store/contacts.ts";
 import { OutboxStore } from "../store/outbox.ts";
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   access: AccessPolicy;
   retry: RetryPolicy;
   link: UserLink;
+  /** Outgoing messages per user per minute, by network (absent: no limit). */
+  rateLimits: Partial<Record<NetworkName, number>>;
   metrics: OutboundMetrics & InboundMetrics;
   log: Logger;
 }
@@ -54,7 +57,8 @@ export class Gateway {
     this.inboxStore = new InboxStore(ds);
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
     this.contacts = new ContactService(ds, this.registrationStore, contactStore);
-    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, log);
+    const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
+    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, log);
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
     this.inbound = new InboundService(ds, this.registrationStore, contactStore, this.inboxStore, reports, deps.metrics, log);
     this.outboundWorker = new OutboundWorker(

@@ -7,6 +7,7 @@ import type { RegistrationStore } from "../store/registrations.ts";
 import type { ContactStore } from "../store/contacts.ts";
 import type { OutboxStore } from "../store/outbox.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import type { RateLimiter } from "./rateLimiter.ts";
 
 /** A message the user sent to a contact, already parsed from XMPP. */
 export interface OutgoingRequest {
@@ -31,6 +32,7 @@ export class OutboundService {
     private readonly registrations: RegistrationStore,
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,
+    private readonly limits: Map<string, RateLimiter>,
     private readonly log: Logger,
   ) {}
 
@@ -42,6 +44,14 @@ export class OutboundService {
     }
     if (registration.state === "broken") {
       throw new GatewayError("not-authorized", `Your ${adapter.network} account needs attention: ${registration.stateReason ?? "re-register"}.`);
+    }
+    const limiter = this.limits.get(adapter.network);
+    const key = `${req.userJid} ${adapter.network}`;
+    if (limiter && !limiter.take(key)) {
+      throw new GatewayError(
+        "resource-constraint",
+        `You are sending messages faster than this gateway allows; try again in ${limiter.retryAfterSeconds(key)} s. This message was not sent.`,
+      );
     }
     const parsed = adapter.parseAddress(req.to);
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);

@@ -32,6 +32,8 @@ export interface FixtureOptions {
   retryBudgetSeconds?: number;
   initialBackoffMs?: number;
   startGateway?: boolean;
+  /** networks.sms.rateLimit.perUserPerMinute (default: high enough not to matter). */
+  perUserPerMinute?: number;
 }
 
 export class Fixture {
@@ -155,6 +157,7 @@ networks:
     domain: ${SMS_DOMAIN}
     secret: ${COMPONENT_SECRET}
     defaultRegion: US
+    rateLimit: { perUserPerMinute: ${opts.perUserPerMinute ?? 10000} }
     twilio:
       accountSid: ${ACCOUNT_SID}
       authToken: ${AUTH_TOKEN}
