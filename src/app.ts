@@ -11,6 +11,7 @@ import { JobQueue } from "./queue/jobQueue.ts";
 import { XmppSide } from "./xmpp/xmppSide.ts";
 import { HttpServer } from "./http/server.ts";
 import { Metrics } from "./metrics.ts";
+import { mediaRoute } from "./http/mediaRoute.ts";
 import { createAdapters, unsupportedNetworks } from "../adapters/index.ts";
 import { version } from "./version.ts";
 
@@ -102,6 +103,7 @@ export class App {
       link: this.xmpp,
       rateLimits: { sms: config.networks.sms?.rateLimit.perUserPerMinute },
       metrics: this.metrics,
+      publicUrl: config.http.publicUrl,
       log,
     });
     this.xmpp.attach(this.gateway, this.gateway.adapters);
@@ -110,7 +112,7 @@ export class App {
     await this.queue.start(this.gateway.tasks());
     this.http = new HttpServer(
       {
-        routes: this.adapters.flatMap((a) => a.webhooks),
+        routes: [...this.adapters.flatMap((a) => a.webhooks), mediaRoute(this.gateway.mediaStore)],
         health: () => this.health(),
         metrics: async () => ({ contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() }),
       },

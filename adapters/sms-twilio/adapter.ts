@@ -1,5 +1,6 @@
 // The SMS network through Twilio: composes registration, sending and webhooks behind the Adapter contract.
 import type {
+  Capability,
   Account,
   Adapter,
   AdapterHost,
@@ -28,6 +29,8 @@ class SmsAdapter implements Adapter {
   readonly identity = { type: "sms", name: "SMS gateway" };
   readonly addressPrompt: { desc: string; prompt: string };
   readonly maxBodyLength = 1600; // Twilio's limit for one Messages.create (it splits into segments itself)
+  // MMS: MediaUrl out, MediaUrlN in. Nothing else SMS can carry (no edits, reactions, typing).
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(["attachments"]);
   readonly webhooks: WebhookRoute[];
 
   readonly #config: SmsAdapterConfig;

@@ -31,7 +31,15 @@ export interface Account {
   credentials?: Record<string, string>;
   /** Non-secret settings the adapter wants back later. */
   settings?: Record<string, unknown>;
+  /** Where the adapter's receiving left off (e.g. a Telegram getUpdates offset); see saveCursor. */
+  cursor?: string;
 }
+
+/**
+ * Optional features an adapter implements; the XMPP side advertises in disco exactly these, and
+ * the core calls the matching optional method only when the capability is declared.
+ */
+export type Capability = "typing" | "edits" | "retractions" | "replies" | "reactions" | "attachments" | "subjects";
 
 /** What the adapter gets to decide about a registration request. */
 export interface RegistrationContext {
@@ -55,6 +63,12 @@ export interface OutgoingMessage {
   id: string;
   body: string;
   mediaUrls: string[];
+  /** The network id of the message this one answers (XEP-0461), when the network has it. */
+  replyTo?: string;
+  /** XMPP <subject/> (email Subject). */
+  subject?: string;
+  /** XMPP <thread/> (an email conversation). */
+  thread?: string;
 }
 
 export interface SentRef {
@@ -75,11 +89,33 @@ export interface IncomingMessage {
   /** Suggested display name for a new contact. */
   fromName?: string;
   body: string;
+  /** Links the network already hosts (Twilio MMS media). */
   mediaUrls: string[];
-  /** The network's id of this message (for replies, reactions and corrections later). */
+  /** Files the adapter fetched; the core stores them and serves them under unguessable URLs. */
+  attachments?: IncomingAttachment[];
+  /** The network's id of this message (for replies, reactions and corrections). */
   networkId: string;
+  /** The network id of the message this one answers. */
+  replyTo?: string;
+  subject?: string;
+  thread?: string;
   sentAt?: Date;
 }
+
+export interface IncomingAttachment {
+  fileName: string;
+  contentType: string;
+  /** The bytes, or why there are none (too big for the network to hand over…): the user gets the text. */
+  content: Buffer | { unavailable: string };
+}
+
+/** Other things a contact does, in neutral form. `key` dedups like IncomingMessage.key. */
+export type IncomingEvent =
+  | { kind: "edit"; key: string; account: string; from: string; target: string; body: string }
+  | { kind: "reaction"; key: string; account: string; from: string; target: string; emojis: string[] }
+  | { kind: "retraction"; key: string; account: string; from: string; target: string }
+  /** Not stored: passed on only while the user's link is up. */
+  | { kind: "typing"; account: string; from: string; state: "composing" | "paused" | "active" };
 
 /** What the network said about something we sent. */
 export interface DeliveryReport {
@@ -95,6 +131,7 @@ export type AcceptResult = "accepted" | "duplicate" | "unroutable";
 /** The core's side of inbound traffic: every call returns only after the event is committed. */
 export interface InboundSink {
   message(msg: IncomingMessage): Promise<AcceptResult>;
+  event(event: IncomingEvent): Promise<AcceptResult>;
   report(report: DeliveryReport): Promise<void>;
 }
 
@@ -103,7 +140,23 @@ export interface AdapterHost {
   sink: InboundSink;
   /** The stored account behind a legacy account id (decrypted), or undefined. */
   findAccount(legacyAccountId: string): Promise<Account | undefined>;
+  /**
+   * Remembers where receiving left off for an account. Save it after the sink has taken the
+   * events: a crash in between only re-reads events the sink's dedup then drops.
+   */
+  saveCursor(legacyAccountId: string, cursor: string): Promise<void>;
+  /** The network refused the account's credentials for good (revoked token): tell the user. */
+  accountBroken(legacyAccountId: string, reason: string): Promise<void>;
+  /** The gateway's public base URL (for links to served media), when configured. */
+  publicUrl: string | undefined;
   log: Logger;
+}
+
+/** What the network tells about a contact, for disco and vCard. */
+export interface ContactInfo {
+  name?: string;
+  username?: string;
+  description?: string;
 }
 
 /** A request to one of the adapter's webhooks, already read from the wire. */
@@ -117,8 +170,9 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   status: number;
-  body: string;
+  body: string | Buffer;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface WebhookRoute {
@@ -137,6 +191,7 @@ export interface Adapter {
   readonly addressPrompt: { desc: string; prompt: string };
   /** The longest body one network message carries; longer bodies are split by the core. */
   readonly maxBodyLength: number;
+  readonly capabilities: ReadonlySet<Capability>;
 
   /** Start network-wide work (webhook routes are served from now on). */
   start(host: AdapterHost): Promise<void>;
@@ -150,6 +205,11 @@ export interface Adapter {
   register(ctx: RegistrationContext, fields: Record<string, string>): Promise<RegistrationResult>;
   /** Called after a registration was removed (release numbers, stop polling). */
   unregistered?(account: Account): Promise<void>;
+  /**
+   * Starts receiving for one account (a bot's long poll). Called for every active registration at
+   * start-up and after each registration; `unregistered` and `stop` end it.
+   */
+  openAccount?(account: Account): Promise<void>;
 
   /** Turns what a person typed into a legacy address, or says why it cannot. */
   parseAddress(input: string, account?: Account): AddressResult;
@@ -166,4 +226,15 @@ export interface Adapter {
    * already accepted for this part so it is not sent twice. Undefined: not sent (or no way to tell).
    */
   findSent?(account: Account, to: string, msg: OutgoingMessage, since: Date): Promise<SentRef | undefined>;
+
+  /** "edits": replaces the text of a message sent earlier (XEP-0308). Same retry rules as send. */
+  edit?(account: Account, to: string, target: string, msg: OutgoingMessage): Promise<void>;
+  /** "retractions": deletes a message sent earlier (XEP-0424). */
+  retract?(account: Account, to: string, target: string): Promise<void>;
+  /** "reactions": sets the user's reactions on a message (XEP-0444); an empty list clears them. */
+  react?(account: Account, to: string, target: string, emojis: string[]): Promise<void>;
+  /** "typing": best effort, never queued or retried (XEP-0085). */
+  typing?(account: Account, to: string, state: "composing" | "paused" | "active"): Promise<void>;
+  /** What the network knows about a contact (disco identity name, vCard). */
+  contactInfo?(account: Account, address: string): Promise<ContactInfo | undefined>;
 }

@@ -15,6 +15,7 @@ import { RegistrationStore } from "../store/registrations.ts";
 import { ContactStore } from "../store/contacts.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import { InboxStore } from "../store/inbox.ts";
+import { MediaStore } from "../store/media.ts";
 import { JobQueue, type TaskHandler } from "../queue/jobQueue.ts";
 import type { SecretBox } from "../crypto/secretBox.ts";
 
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   /** Outgoing messages per user per minute, by network (absent: no limit). */
   rateLimits: Partial<Record<NetworkName, number>>;
   metrics: OutboundMetrics & InboundMetrics;
+  /** The gateway's public base URL (http.publicUrl), for links to served media. */
+  publicUrl: string | undefined;
   log: Logger;
 }
 
@@ -37,6 +40,7 @@ export class Gateway {
   readonly registrationStore: RegistrationStore;
   readonly outboxStore: OutboxStore;
   readonly inboxStore: InboxStore;
+  readonly mediaStore: MediaStore;
   readonly registrations: RegistrationService;
   readonly contacts: ContactService;
   readonly outbound: OutboundService;
@@ -45,11 +49,13 @@ export class Gateway {
   readonly inboxWorker: InboxWorker;
   private readonly log: Logger;
   private readonly ds: DataSource;
+  private readonly publicUrl: string | undefined;
 
   constructor(deps: GatewayDeps) {
     const { ds, log } = deps;
     this.ds = ds;
     this.log = log;
+    this.publicUrl = deps.publicUrl;
     this.adapters = new Map(deps.adapters.map((a) => [a.network, a]));
     this.registrationStore = new RegistrationStore(ds);
     const contactStore = new ContactStore(ds);
@@ -58,9 +64,21 @@ export class Gateway {
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
     this.contacts = new ContactService(ds, this.registrationStore, contactStore);
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
-    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, log);
+    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log);
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
-    this.inbound = new InboundService(ds, this.registrationStore, contactStore, this.inboxStore, reports, deps.metrics, log);
+    this.mediaStore = new MediaStore(ds);
+    this.inbound = new InboundService({
+      ds,
+      registrations: this.registrationStore,
+      contacts: contactStore,
+      inbox: this.inboxStore,
+      media: this.mediaStore,
+      reports,
+      link: deps.link,
+      metrics: deps.metrics,
+      publicUrl: deps.publicUrl,
+      log,
+    });
     this.outboundWorker = new OutboundWorker(
       ds, this.adapters, this.registrationStore, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log,
     );
@@ -81,6 +99,7 @@ export class Gateway {
     };
   }
 
+  /** Starts every adapter, then opens every active registration that receives by itself. */
   async startAdapters(): Promise<void> {
     for (const adapter of this.adapters.values()) {
       await adapter.start({
@@ -89,8 +108,16 @@ export class Gateway {
           const r = await this.registrationStore.findByAccount(adapter.network, legacyAccountId);
           return r ? this.registrations.account(r) : undefined;
         },
+        saveCursor: (legacyAccountId, cursor) => this.registrationStore.saveCursor(adapter.network, legacyAccountId, cursor),
+        accountBroken: (legacyAccountId, reason) => this.inbound.accountBroken(adapter, legacyAccountId, reason),
+        publicUrl: this.publicUrl,
         log: this.log.child({ network: adapter.network }),
       });
+      if (!adapter.openAccount) continue;
+      for (const r of await this.registrationStore.list(adapter.network)) {
+        if (r.state !== "active") continue;
+        await adapter.openAccount(this.registrations.account(r)).catch((err) => this.log.warn({ err, network: adapter.network }, "could not open an account"));
+      }
     }
   }
 

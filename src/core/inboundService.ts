@@ -1,11 +1,13 @@
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
-import type { AcceptResult, Adapter, DeliveryReport, IncomingMessage, InboundSink } from "./adapter.ts";
-import type { RegistrationStore } from "../store/registrations.ts";
-import type { ContactStore } from "../store/contacts.ts";
+import type { AcceptResult, Adapter, DeliveryReport, IncomingAttachment, IncomingEvent, IncomingMessage, InboundSink } from "./adapter.ts";
+import type { UserLink } from "./userLink.ts";
+import type { RegistrationStore, StoredRegistration } from "../store/registrations.ts";
+import type { ContactStore, StoredContact } from "../store/contacts.ts";
 import type { InboxStore } from "../store/inbox.ts";
-import type { DeliveryReports } from "./deliveryReports.ts";
+import type { MediaStore } from "../store/media.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import type { DeliveryReports } from "./deliveryReports.ts";
 
 export const INBOX_TASK = "inbox";
 export const inboxJobKey = (registrationId: string) => `in:${registrationId}`;
@@ -14,63 +16,143 @@ export interface InboundMetrics {
   received(network: string, result: AcceptResult): void;
 }
 
+export interface InboundDeps {
+  ds: DataSource;
+  registrations: RegistrationStore;
+  contacts: ContactStore;
+  inbox: InboxStore;
+  media: MediaStore;
+  reports: DeliveryReports;
+  link: UserLink;
+  metrics: InboundMetrics;
+  /** The gateway's public base URL, for links to served media. */
+  publicUrl: string | undefined;
+  log: Logger;
+}
+
 /**
- * What networks tell us: messages from contacts and reports on what we sent. Each call commits
- * before it returns, so an adapter acknowledges its network only for what is safely stored.
+ * What networks tell us: messages and other events from contacts, and reports on what we sent.
+ * Each call commits before it returns, so an adapter acknowledges its network only for what is
+ * safely stored; the network's unique key is claimed in the same transaction (exactly once).
  */
 export class InboundService {
-  constructor(
-    private readonly ds: DataSource,
-    private readonly registrations: RegistrationStore,
-    private readonly contacts: ContactStore,
-    private readonly inbox: InboxStore,
-    private readonly reports: DeliveryReports,
-    private readonly metrics: InboundMetrics,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly d: InboundDeps) {}
 
   sinkFor(adapter: Adapter): InboundSink {
     return {
       message: (msg) => this.message(adapter, msg),
-      report: (report) => this.report(adapter, report),
+      event: (event) => this.event(adapter, event),
+      report: (report) => this.d.reports.apply(adapter, report),
     };
   }
 
   async message(adapter: Adapter, msg: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
-    const result = await this.ds.transaction(async (tx): Promise<AcceptResult> => {
-      if (!(await this.inbox.claimKey(tx, network, msg.key))) return "duplicate";
-      const registration = await this.registrations.findByAccount(network, msg.account, tx);
+    const result = await this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
+      if (!(await this.d.inbox.claimKey(tx, network, msg.key))) return "duplicate";
+      const registration = await this.d.registrations.findByAccount(network, msg.account, tx);
       if (!registration) {
-        await this.inbox.addUnroutable(tx, network, msg.account, msg.from, msg.body, { mediaUrls: msg.mediaUrls, networkId: msg.networkId });
+        await this.d.inbox.addUnroutable(tx, network, msg.account, msg.from, msg.body, { mediaUrls: msg.mediaUrls, networkId: msg.networkId });
         return "unroutable";
       }
-      const nick = msg.fromName ?? adapter.displayName(msg.from);
-      const { contact, created } = await this.contacts.ensure(tx, registration.id, msg.from, nick);
-      if (created) {
-        await this.inbox.add(tx, { registrationId: registration.id, contactId: contact.id, kind: "subscribe", payload: { nick } });
-      }
-      await this.inbox.add(tx, {
+      const contact = await this.contact(tx, adapter, registration, msg.from, msg.fromName);
+      const { urls, notes } = await this.storeAttachments(tx, registration.id, msg.attachments ?? []);
+      const body = [msg.body, ...notes].filter((t) => t.length > 0).join("\n");
+      const replyTo = msg.replyTo ? await this.d.inbox.xmppIdOf(tx, contact.id, msg.replyTo) : undefined;
+      await this.d.inbox.add(tx, {
         registrationId: registration.id,
         contactId: contact.id,
         kind: "message",
         networkId: msg.networkId,
-        body: msg.body,
-        payload: { mediaUrls: msg.mediaUrls },
+        body,
+        payload: { mediaUrls: [...msg.mediaUrls, ...urls], replyTo, subject: msg.subject, thread: msg.thread },
       });
-      await JobQueue.add(tx, INBOX_TASK, { registrationId: registration.id }, inboxJobKey(registration.id));
+      await wake(tx, registration.id);
       return "accepted";
     });
-    this.metrics.received(network, result);
+    this.d.metrics.received(network, result);
     if (result === "unroutable") {
-      this.log.warn({ network, account: msg.account }, "message for an account nobody has registered; kept as unroutable");
-    } else {
-      this.log.debug({ network, result }, "incoming message");
+      this.d.log.warn({ network, account: msg.account }, "message for an account nobody has registered; kept as unroutable");
     }
     return result;
   }
 
-  report(adapter: Adapter, report: DeliveryReport): Promise<void> {
-    return this.reports.apply(adapter, report);
+  async event(adapter: Adapter, event: IncomingEvent): Promise<AcceptResult> {
+    if (event.kind === "typing") return this.typing(adapter, event);
+    return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
+      if (!(await this.d.inbox.claimKey(tx, adapter.network, event.key))) return "duplicate";
+      const registration = await this.d.registrations.findByAccount(adapter.network, event.account, tx);
+      if (!registration) return "unroutable";
+      const contact = await this.contact(tx, adapter, registration, event.from, undefined);
+      const targetId = await this.d.inbox.xmppIdOf(tx, contact.id, event.target);
+      if (!targetId) {
+        // Acting on something the user never saw through us: an edit still carries its text.
+        if (event.kind !== "edit") return "accepted";
+        await this.d.inbox.add(tx, { registrationId: registration.id, contactId: contact.id, kind: "message", networkId: null, body: event.body, payload: {} });
+      } else {
+        const payload =
+          event.kind === "reaction" ? { targetId, emojis: event.emojis } : event.kind === "edit" ? { targetId } : { targetId };
+        await this.d.inbox.add(tx, {
+          registrationId: registration.id,
+          contactId: contact.id,
+          kind: event.kind,
+          body: event.kind === "edit" ? event.body : null,
+          payload,
+        });
+      }
+      await wake(tx, registration.id);
+      return "accepted";
+    });
   }
+
+  private async typing(adapter: Adapter, event: Extract<IncomingEvent, { kind: "typing" }>): Promise<AcceptResult> {
+    if (!this.d.link.isUp(adapter.network)) return "accepted";
+    const registration = await this.d.registrations.findByAccount(adapter.network, event.account);
+    if (!registration) return "unroutable";
+    const contact = await this.d.contacts.find(registration.id, event.from);
+    if (!contact) return "accepted"; // typing alone never creates a contact
+    await this.d.link.deliver(adapter.network, registration.userJid, [{ kind: "typing", from: event.from, state: event.state }]).catch(() => undefined);
+    return "accepted";
+  }
+
+  /** The network refused an account for good: mark it and tell the user, in order with the rest. */
+  async accountBroken(adapter: Adapter, legacyAccountId: string, reason: string): Promise<void> {
+    await this.d.ds.transaction(async (tx) => {
+      const registration = await this.d.registrations.findByAccount(adapter.network, legacyAccountId, tx);
+      if (!registration || registration.state === "broken") return;
+      await this.d.registrations.markBroken(registration.id, reason, tx);
+      await this.d.inbox.add(tx, { registrationId: registration.id, contactId: null, kind: "account-broken", body: reason, payload: {} });
+      await wake(tx, registration.id);
+    });
+    this.d.log.warn({ network: adapter.network }, "account refused by the network; marked broken");
+  }
+
+  private async contact(tx: EntityManager, adapter: Adapter, registration: StoredRegistration, address: string, name: string | undefined): Promise<StoredContact> {
+    const nick = name ?? adapter.displayName(address);
+    const { contact, created } = await this.d.contacts.ensure(tx, registration.id, address, nick);
+    if (created) {
+      await this.d.inbox.add(tx, { registrationId: registration.id, contactId: contact.id, kind: "subscribe", payload: { nick } });
+    }
+    return contact;
+  }
+
+  private async storeAttachments(tx: EntityManager, registrationId: string, attachments: IncomingAttachment[]): Promise<{ urls: string[]; notes: string[] }> {
+    const urls: string[] = [];
+    const notes: string[] = [];
+    for (const a of attachments) {
+      if (!Buffer.isBuffer(a.content)) {
+        notes.push(`[${a.fileName}: ${a.content.unavailable}]`);
+      } else if (!this.d.publicUrl) {
+        notes.push(`[${a.fileName}: not shown, the gateway has no http.publicUrl to serve files from]`);
+      } else {
+        const token = await this.d.media.add(tx, registrationId, { fileName: a.fileName, contentType: a.contentType, content: a.content });
+        urls.push(`${this.d.publicUrl}/media/${token}/${encodeURIComponent(a.fileName)}`);
+      }
+    }
+    return { urls, notes };
+  }
+}
+
+function wake(tx: EntityManager, registrationId: string): Promise<void> {
+  return JobQueue.add(tx, INBOX_TASK, { registrationId }, inboxJobKey(registrationId));
 }

@@ -57,15 +57,34 @@ export class InboxWorker {
 function toUserEvent(e: InboxEvent): UserEvent {
   const from = e.legacyAddress ?? "";
   const p = e.payload;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   switch (e.kind) {
     case "message":
-      return { kind: "message", from, body: e.body ?? "", mediaUrls: (p.mediaUrls as string[]) ?? [], stanzaId: e.stanzaId, receivedAt: new Date(e.receivedAt) };
+      return {
+        kind: "message",
+        from,
+        body: e.body ?? "",
+        mediaUrls: (p.mediaUrls as string[] | undefined) ?? [],
+        stanzaId: e.stanzaId,
+        receivedAt: new Date(e.receivedAt),
+        replyTo: str(p.replyTo),
+        subject: str(p.subject),
+        thread: str(p.thread),
+      };
     case "subscribe":
       return { kind: "subscribe", from, nick: String(p.nick ?? from) };
     case "receipt":
       return { kind: "receipt", from, xmppId: String(p.xmppId) };
     case "error":
-      return { kind: "error", from, to: (p.to as string | null) ?? null, xmppId: (p.xmppId as string | null) ?? null, condition: p.condition as ErrorCondition, text: String(p.text) };
+      return { kind: "error", from, to: str(p.to) ?? null, xmppId: str(p.xmppId) ?? null, condition: p.condition as ErrorCondition, text: String(p.text) };
+    case "edit":
+      return { kind: "edit", from, targetId: String(p.targetId), body: e.body ?? "", stanzaId: e.stanzaId };
+    case "reaction":
+      return { kind: "reaction", from, targetId: String(p.targetId), emojis: (p.emojis as string[] | undefined) ?? [], stanzaId: e.stanzaId };
+    case "retraction":
+      return { kind: "retraction", from, targetId: String(p.targetId), stanzaId: e.stanzaId };
+    case "account-broken":
+      return { kind: "account-broken", reason: e.body ?? "", stanzaId: e.stanzaId };
     case "notice":
       return { kind: "notice", body: e.body ?? "", stanzaId: e.stanzaId, receivedAt: new Date(e.receivedAt) };
   }

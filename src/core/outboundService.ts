@@ -1,11 +1,12 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { Adapter } from "./adapter.ts";
+import type { Account, Adapter, Capability } from "./adapter.ts";
 import { GatewayError } from "./errors.ts";
 import { splitBody } from "./splitBody.ts";
 import type { RegistrationStore } from "../store/registrations.ts";
 import type { ContactStore } from "../store/contacts.ts";
-import type { OutboxStore } from "../store/outbox.ts";
+import type { NewOutboxMessage, OutboxStore } from "../store/outbox.ts";
+import type { StoredRegistration } from "../store/registrations.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
 import type { RateLimiter } from "./rateLimiter.ts";
 
@@ -20,6 +21,12 @@ export interface OutgoingRequest {
   mediaUrls: string[];
   xmppId: string | null;
   wantReceipt: boolean;
+  /** The XMPP id of the message this one replies to (XEP-0461). */
+  replyTo?: string;
+  subject?: string;
+  thread?: string;
+  /** Instead of a new message: an action on an earlier one (XMPP id of the target). */
+  action?: { kind: "edit" | "retract"; targetId: string } | { kind: "react"; targetId: string; emojis: string[] };
 }
 
 export const OUTBOUND_TASK = "outbound";
@@ -33,6 +40,7 @@ export class OutboundService {
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,
     private readonly limits: Map<string, RateLimiter>,
+    private readonly accountOf: (registration: StoredRegistration) => Account,
     private readonly log: Logger,
   ) {}
 
@@ -55,18 +63,59 @@ export class OutboundService {
     }
     const parsed = adapter.parseAddress(req.to);
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);
-    if (req.body.length === 0 && req.mediaUrls.length === 0) {
-      throw new GatewayError("bad-request", "The message has no body to send.");
-    }
-    const bodies = req.body.length > 0 ? splitBody(req.body, adapter.maxBodyLength) : [""];
+    const message = this.shape(adapter, req);
     const result = await this.ds.transaction(async (tx) => {
       const { contact } = await this.contacts.ensure(tx, registration.id, parsed.address, adapter.displayName(parsed.address));
       if (req.xmppId && (await this.outbox.seen(tx, contact.id, req.xmppId))) return "duplicate" as const;
-      await this.outbox.insertParts(tx, contact.id, { xmppId: req.xmppId, senderJid: req.senderJid, bodies, mediaUrls: req.mediaUrls, wantReceipt: req.wantReceipt });
+      await this.outbox.insertParts(tx, contact.id, message);
       await JobQueue.add(tx, OUTBOUND_TASK, { contactId: contact.id }, outboundJobKey(contact.id), { preserveRunAt: true });
       return "accepted" as const;
     });
-    this.log.debug({ user: req.userJid, network: adapter.network, parts: bodies.length, result }, "outgoing message");
+    this.log.debug({ user: req.userJid, network: adapter.network, kind: message.kind, parts: message.bodies.length, result }, "outgoing message");
     return result;
+  }
+
+  /** What to queue for the request, given what the network can carry. */
+  private shape(adapter: Adapter, req: OutgoingRequest): NewOutboxMessage {
+    const can = (c: Capability) => adapter.capabilities.has(c);
+    const common = { xmppId: req.xmppId, senderJid: req.senderJid, wantReceipt: req.wantReceipt };
+    const action = req.action;
+    if (action?.kind === "retract") {
+      if (!can("retractions")) throw new GatewayError("feature-not-implemented", `${adapter.identity.name} cannot delete a message once it is sent.`);
+      return { ...common, kind: "retract", targetId: action.targetId, bodies: [""], mediaUrls: [] };
+    }
+    if (action?.kind === "react") {
+      if (!can("reactions")) throw new GatewayError("feature-not-implemented", `${adapter.identity.name} cannot carry reactions.`);
+      return { ...common, kind: "react", targetId: action.targetId, emojis: action.emojis, bodies: [""], mediaUrls: [] };
+    }
+    // Without attachments the links go in the text; without edits a correction is a new message.
+    const body = can("attachments") || req.mediaUrls.length === 0 ? req.body : [req.body, ...req.mediaUrls].filter((t) => t).join("\n");
+    const mediaUrls = can("attachments") ? req.mediaUrls : [];
+    if (body.length === 0 && mediaUrls.length === 0) throw new GatewayError("bad-request", "The message has no body to send.");
+    const edit = action?.kind === "edit" && can("edits");
+    return {
+      ...common,
+      kind: edit ? "edit" : "message",
+      targetId: edit ? action.targetId : null,
+      bodies: body.length > 0 ? (edit ? [body.slice(0, adapter.maxBodyLength)] : splitBody(body, adapter.maxBodyLength)) : [""],
+      mediaUrls: edit ? [] : mediaUrls,
+      replyTo: can("replies") ? (req.replyTo ?? null) : null,
+      subject: can("subjects") ? (req.subject ?? null) : null,
+      thread: can("subjects") ? (req.thread ?? null) : null,
+    };
+  }
+
+  /** A chat state: passed straight on, best effort (never queued, never retried). */
+  async typing(adapter: Adapter, userJid: string, to: string, state: "composing" | "paused" | "active"): Promise<void> {
+    if (!adapter.capabilities.has("typing") || !adapter.typing) return;
+    const registration = await this.registrations.find(userJid, adapter.network);
+    if (!registration || registration.state !== "active") return;
+    const parsed = adapter.parseAddress(to);
+    if (!parsed.ok) return;
+    try {
+      await adapter.typing(this.accountOf(registration), parsed.address, state);
+    } catch (err) {
+      this.log.debug({ err, network: adapter.network }, "typing notification not passed on");
+    }
   }
 }

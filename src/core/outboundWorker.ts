@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import type { Adapter, NetworkName } from "./adapter.ts";
-import { asGatewayError, type GatewayError } from "./errors.ts";
+import type { Account, Adapter, NetworkName, OutgoingMessage } from "./adapter.ts";
+import { asGatewayError, GatewayError } from "./errors.ts";
 import type { RegistrationService } from "./registrationService.ts";
 import type { RegistrationStore } from "../store/registrations.ts";
 import type { ContactStore } from "../store/contacts.ts";
@@ -81,14 +81,21 @@ export class OutboundWorker {
     }
   }
 
-  private async sendPart(
-    adapter: Adapter,
-    account: ReturnType<RegistrationService["account"]>,
-    to: string,
-    part: OutboxPart,
-  ): Promise<"next" | "stop"> {
-    const msg = { id: part.id, body: part.body ?? "", mediaUrls: part.mediaUrls };
+  private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart): Promise<"next" | "stop"> {
     try {
+      const replyTo = part.replyTo ? await this.outbox.networkIdOf(part.contactId, part.replyTo) : undefined;
+      const msg = {
+        id: part.id,
+        body: part.body ?? "",
+        mediaUrls: part.mediaUrls,
+        ...(replyTo ? { replyTo } : {}),
+        ...(part.subject ? { subject: part.subject } : {}),
+        ...(part.thread ? { thread: part.thread } : {}),
+      };
+      if (part.kind !== "message") {
+        await this.act(adapter, account, to, part, msg);
+        return "next";
+      }
       if (part.state === "sending" && part.attemptStartedAt && adapter.findSent) {
         // We crashed (or lost the answer) after calling the network: ask it before sending again.
         const found = await adapter.findSent(account, to, msg, part.attemptStartedAt);
@@ -120,6 +127,19 @@ export class OutboundWorker {
       await this.fail(adapter, part, error, elapsed);
       return "next";
     }
+  }
+
+  /** A correction, retraction or reaction: resolved to the network's id of its target now. */
+  private async act(adapter: Adapter, account: Account, to: string, part: OutboxPart, msg: OutgoingMessage): Promise<void> {
+    const target = part.targetId ? await this.outbox.networkIdOf(part.contactId, part.targetId) : undefined;
+    if (!target) {
+      throw new GatewayError("item-not-found", `That message never reached ${adapter.identity.name}, so it cannot be changed there.`);
+    }
+    await this.outbox.markSending(part.id);
+    if (part.kind === "edit") await adapter.edit!(account, to, target, msg);
+    else if (part.kind === "retract") await adapter.retract!(account, to, target);
+    else await adapter.react!(account, to, target, part.emojis ?? []);
+    await this.outbox.markDone(part.id);
   }
 
   private async fail(adapter: Adapter, part: OutboxPart, error: GatewayError, elapsedMs: number): Promise<void> {

@@ -38,6 +38,7 @@ export class RegistrationService {
       legacyAccountId: registration.legacyAccountId,
       credentials: registration.credentials ? JSON.parse(this.secrets.open(registration.credentials)) : undefined,
       settings: registration.settings,
+      cursor: registration.cursor ?? undefined,
     };
   }
 
@@ -65,6 +66,7 @@ export class RegistrationService {
     if (current && current.legacyAccountId !== account.legacyAccountId) {
       await adapter.unregistered?.(this.account(current));
     }
+    await adapter.openAccount?.(this.account(saved.registration));
     this.log.info({ user: userJid, network: adapter.network, created: saved.created }, "registered");
     return { ...saved, welcome };
   }

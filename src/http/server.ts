@@ -41,8 +41,8 @@ export class HttpServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const send = (status: number, body: string, contentType = "text/plain; charset=utf-8") => {
-      res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+    const send = (status: number, body: string | Buffer, contentType = "text/plain; charset=utf-8", headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) });
       res.end(body);
     };
     try {
@@ -61,7 +61,7 @@ export class HttpServer {
       const body = await readBody(req);
       if (body === "too-large") return send(413, `request body over ${MAX_BODY_BYTES} bytes`);
       const reply = await route.handle({ method: req.method, url: req.url ?? "/", headers: req.headers, body });
-      send(reply.status, reply.body, reply.contentType);
+      send(reply.status, reply.body, reply.contentType, reply.headers);
     } catch (err) {
       this.log.error({ err, path: req.url?.split("?")[0] }, "HTTP request failed");
       if (!res.headersSent) send(500, "internal error");

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { one, rows } from "./sql.ts";
 
-export type InboxKind = "message" | "subscribe" | "receipt" | "error" | "notice";
+export type InboxKind = "message" | "subscribe" | "receipt" | "error" | "notice" | "edit" | "reaction" | "retraction" | "account-broken";
 
 /** Something waiting to reach the user's XMPP client, in the order it happened. */
 export interface InboxEvent {
@@ -19,6 +19,22 @@ export interface InboxEvent {
 
 export class InboxStore {
   constructor(private readonly ds: DataSource) {}
+
+  /**
+   * The XMPP id the user knows a network message by: the stanza id we gave a message the contact
+   * sent, or the user's own id for one they sent.
+   */
+  async xmppIdOf(db: EntityManager, contactId: string, networkId: string): Promise<string | undefined> {
+    const row = await one<{ id: string }>(
+      db,
+      `SELECT stanza_id::text AS id FROM inbox WHERE contact_id = $1 AND network_id = $2 AND kind = 'message'
+       UNION ALL
+       SELECT xmpp_id FROM outbox WHERE contact_id = $1 AND network_id = $2 AND kind = 'message' AND xmpp_id IS NOT NULL
+       LIMIT 1`,
+      [contactId, networkId],
+    );
+    return row?.id;
+  }
 
   async add(
     db: EntityManager,

@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from "typeorm";
 import { one, rows } from "./sql.ts";
 
 export type OutboxState = "accepted" | "sending" | "sent" | "delivered" | "failed";
+/** What a row asks of the network: a message, or an action on a message sent or received earlier. */
+export type OutboxKind = "message" | "edit" | "retract" | "react";
 
 /** One network message part waiting to be sent, being sent, or sent (the outbound message map). */
 export interface OutboxPart {
@@ -15,6 +17,14 @@ export interface OutboxPart {
   body: string | null;
   mediaUrls: string[];
   wantReceipt: boolean;
+  kind: OutboxKind;
+  /** For edit/retract/react: the XMPP id of the message acted on. */
+  targetId: string | null;
+  /** The XMPP id of the message this one replies to. */
+  replyTo: string | null;
+  subject: string | null;
+  thread: string | null;
+  emojis: string[] | null;
   state: OutboxState;
   networkId: string | null;
   attempts: number;
@@ -23,26 +33,57 @@ export interface OutboxPart {
   createdAt: Date;
 }
 
+export interface NewOutboxMessage {
+  xmppId: string | null;
+  senderJid: string;
+  bodies: string[];
+  mediaUrls: string[];
+  wantReceipt: boolean;
+  kind?: OutboxKind;
+  targetId?: string | null;
+  replyTo?: string | null;
+  subject?: string | null;
+  thread?: string | null;
+  emojis?: string[] | null;
+}
+
 const COLUMNS = `id::text AS id, contact_id::text AS "contactId", xmpp_id AS "xmppId", sender_jid AS "senderJid", part, parts, body,
-  coalesce(media, '[]'::jsonb) AS "mediaUrls", want_receipt AS "wantReceipt", state, network_id AS "networkId",
+  coalesce(media, '[]'::jsonb) AS "mediaUrls", want_receipt AS "wantReceipt", kind, target_id AS "targetId", reply_to AS "replyTo", subject, thread, emojis, state, network_id AS "networkId",
   attempts, next_attempt_at AS "nextAttemptAt", attempt_started_at AS "attemptStartedAt", created_at AS "createdAt"`;
 
 export class OutboxStore {
   constructor(private readonly ds: DataSource) {}
 
-  async insertParts(
-    db: EntityManager,
-    contactId: string,
-    message: { xmppId: string | null; senderJid: string; bodies: string[]; mediaUrls: string[]; wantReceipt: boolean },
-  ): Promise<void> {
+  async insertParts(db: EntityManager, contactId: string, message: NewOutboxMessage): Promise<void> {
     const { xmppId, senderJid, bodies, mediaUrls, wantReceipt } = message;
     await rows(
       db,
-      `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt)
-       SELECT $1, $2, $3, p.ord - 1, $4, p.body, CASE WHEN p.ord = 1 THEN $6::jsonb END, $7
+      `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
+                           kind, target_id, reply_to, subject, thread, emojis)
+       SELECT $1, $2, $3, p.ord - 1, $4, p.body, CASE WHEN p.ord = 1 THEN $6::jsonb END, $7, $8, $9, $10, $11, $12, $13::jsonb
        FROM unnest($5::text[]) WITH ORDINALITY AS p(body, ord)`,
-      [contactId, xmppId, senderJid, bodies.length, bodies, mediaUrls.length ? JSON.stringify(mediaUrls) : null, wantReceipt],
+      [
+        contactId, xmppId, senderJid, bodies.length, bodies, mediaUrls.length ? JSON.stringify(mediaUrls) : null, wantReceipt,
+        message.kind ?? "message", message.targetId ?? null, message.replyTo ?? null, message.subject ?? null, message.thread ?? null,
+        message.emojis ? JSON.stringify(message.emojis) : null,
+      ],
     );
+  }
+
+  /**
+   * The network id behind an XMPP id in one conversation: a message the user sent (its first
+   * part) or one the contact sent (its stanza id).
+   */
+  async networkIdOf(contactId: string, xmppId: string): Promise<string | undefined> {
+    const row = await one<{ id: string }>(
+      this.ds.manager,
+      `SELECT network_id AS id FROM outbox WHERE contact_id = $1 AND xmpp_id = $2 AND kind = 'message' AND network_id IS NOT NULL
+       UNION ALL
+       SELECT network_id FROM inbox WHERE contact_id = $1 AND stanza_id::text = $2 AND network_id IS NOT NULL
+       LIMIT 1`,
+      [contactId, xmppId],
+    );
+    return row?.id;
   }
 
   /** True when this XMPP message id was already accepted for the contact (a client resend). */
@@ -76,6 +117,11 @@ export class OutboxStore {
     await rows(db, 
       `UPDATE outbox SET state = $3, network_id = $2, body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
       [id, networkId, delivered ? "delivered" : "sent"]);
+  }
+
+  /** An action (edit, retraction, reaction) the network carried out: nothing more to report. */
+  async markDone(id: string): Promise<void> {
+    await this.ds.query(`UPDATE outbox SET state = 'delivered', body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`, [id]);
   }
 
   async scheduleRetry(id: string, at: Date, error: string): Promise<void> {

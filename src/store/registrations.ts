@@ -12,12 +12,13 @@ export interface StoredRegistration {
   settings: Record<string, unknown>;
   state: "active" | "broken";
   stateReason: string | null;
+  cursor: string | null;
   createdAt: Date;
 }
 
 const SELECT = `
   SELECT r.id::text AS id, u.jid AS "userJid", r.network, r.legacy_account_id AS "legacyAccountId",
-         r.credentials, r.settings, r.state, r.state_reason AS "stateReason", r.created_at AS "createdAt"
+         r.credentials, r.settings, r.state, r.state_reason AS "stateReason", r.cursor, r.created_at AS "createdAt"
   FROM registrations r JOIN users u ON u.id = r.user_id`;
 
 /** Users and their per-network registrations. */
@@ -80,7 +81,8 @@ export class RegistrationStore {
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (user_id, network) DO UPDATE SET legacy_account_id = EXCLUDED.legacy_account_id,
            credentials = EXCLUDED.credentials, settings = EXCLUDED.settings, state = 'active',
-           state_reason = NULL, updated_at = now()
+           state_reason = NULL, updated_at = now(),
+           cursor = CASE WHEN registrations.legacy_account_id = EXCLUDED.legacy_account_id THEN registrations.cursor END
          RETURNING id::text AS id, (xmax = 0) AS created`,
         [user!.id, network, account.legacyAccountId, account.credentials, JSON.stringify(account.settings)],
       );
@@ -94,7 +96,11 @@ export class RegistrationStore {
     await this.ds.query(`DELETE FROM registrations WHERE id = $1`, [id]);
   }
 
-  async markBroken(id: string, reason: string): Promise<void> {
-    await this.ds.query(`UPDATE registrations SET state = 'broken', state_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+  async saveCursor(network: NetworkName, legacyAccountId: string, cursor: string): Promise<void> {
+    await this.ds.query(`UPDATE registrations SET cursor = $3 WHERE network = $1 AND legacy_account_id = $2`, [network, legacyAccountId, cursor]);
+  }
+
+  async markBroken(id: string, reason: string, db: EntityManager = this.ds.manager): Promise<void> {
+    await rows(db, `UPDATE registrations SET state = 'broken', state_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
   }
 }

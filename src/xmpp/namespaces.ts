@@ -14,4 +14,10 @@ export const NS = {
   oob: "jabber:x:oob",
   chatStates: "http://jabber.org/protocol/chatstates",
   vcard: "vcard-temp",
+  correct: "urn:xmpp:message-correct:0",
+  retract: "urn:xmpp:message-retract:1",
+  reactions: "urn:xmpp:reactions:0",
+  reply: "urn:xmpp:reply:0",
+  fallback: "urn:xmpp:fallback:0",
+  hints: "urn:xmpp:hints",
 } as const;

@@ -9,8 +9,15 @@ import { errorElement } from "./stanzaError.ts";
 /** A message counts as delivered late (and carries XEP-0203 delay) past this age. */
 const LATE_MS = 5_000;
 
-/** Renders one neutral event for the user as the stanza their client expects. */
-export function renderEvent(ctx: Pick<NetworkContext, "domain">, userJid: string, event: UserEvent): Element {
+/** Renders one neutral event for the user as the stanza(s) their client expects. */
+export function renderEvent(ctx: Pick<NetworkContext, "domain">, userJid: string, event: UserEvent): Element[] {
+  const one = renderOne(ctx, userJid, event);
+  if (event.kind !== "account-broken") return [one];
+  const notice = xml("message", { type: "chat", from: ctx.domain, to: userJid, id: event.stanzaId }, xml("body", {}, `Your account needs attention: ${event.reason} Register again to fix it.`));
+  return [one, notice];
+}
+
+function renderOne(ctx: Pick<NetworkContext, "domain">, userJid: string, event: UserEvent): Element {
   switch (event.kind) {
     case "message": {
       const from = contactJid(ctx, event.from);
@@ -23,9 +30,40 @@ export function renderEvent(ctx: Pick<NetworkContext, "domain">, userJid: string
         xml("origin-id", { xmlns: NS.sid, id: event.stanzaId }),
       );
       for (const url of event.mediaUrls) msg.append(xml("x", { xmlns: NS.oob }, xml("url", {}, url)));
+      if (event.replyTo) msg.append(xml("reply", { xmlns: NS.reply, id: event.replyTo, to: from }));
+      if (event.subject) msg.append(xml("subject", {}, event.subject));
+      if (event.thread) msg.append(xml("thread", {}, event.thread));
       appendDelay(msg, ctx.domain, event.receivedAt);
       return msg;
     }
+    case "edit":
+      return xml(
+        "message",
+        { type: "chat", from: contactJid(ctx, event.from), to: userJid, id: event.stanzaId },
+        xml("body", {}, event.body),
+        xml("replace", { xmlns: NS.correct, id: event.targetId }),
+      );
+    case "reaction":
+      return xml(
+        "message",
+        { type: "chat", from: contactJid(ctx, event.from), to: userJid, id: event.stanzaId },
+        xml("reactions", { xmlns: NS.reactions, id: event.targetId }, ...event.emojis.map((e) => xml("reaction", {}, e))),
+        xml("store", { xmlns: NS.hints }),
+      );
+    case "retraction":
+      return xml(
+        "message",
+        { type: "chat", from: contactJid(ctx, event.from), to: userJid, id: event.stanzaId },
+        xml("retract", { xmlns: NS.retract, id: event.targetId }),
+        xml("fallback", { xmlns: NS.fallback, for: NS.retract }),
+        xml("body", {}, "/me deleted a message, but your client does not show deletions."),
+        xml("store", { xmlns: NS.hints }),
+      );
+    case "typing":
+      return xml("message", { type: "chat", from: contactJid(ctx, event.from), to: userJid }, xml(event.state, { xmlns: NS.chatStates }));
+    case "account-broken":
+      // A presence error shows the gateway as failing in rosters; the message says why in words.
+      return xml("presence", { type: "error", from: ctx.domain, to: userJid }, errorElement("not-authorized", "auth", event.reason));
     case "subscribe":
       return xml(
         "presence",

@@ -2,9 +2,9 @@ import xml, { type Element } from "@xmpp/xml";
 import type { MiddlewareContext } from "@xmpp/component";
 import { GatewayError } from "../core/errors.ts";
 import { NS } from "./namespaces.ts";
-import { bareJid, type NetworkContext } from "./networkContext.ts";
+import { addressOf, bareJid, type NetworkContext } from "./networkContext.ts";
 import { bounce, errorFor } from "./stanzaError.ts";
-import { discoInfo, discoItems } from "./disco.ts";
+import { contactVcard, discoInfo, discoItems } from "./disco.ts";
 import { registrationForm, registrationSet } from "./registration.ts";
 import { gatewayPrompt, gatewayTranslate } from "./gatewayIq.ts";
 import { onUserMessage } from "./messages.ts";
@@ -32,7 +32,11 @@ export function installRoutes(ctx: NetworkContext): void {
     });
   };
 
-  iq("get", NS.discoInfo, (c, _iq, q, toContact) => discoInfo(c, toContact, q.attrs.node), true);
+  iq("get", NS.discoInfo, async (c, stanza, q, toContact) => discoInfo(c, toContact ? await contactInfo(c, stanza) : false, q.attrs.node), true);
+  iq("get", NS.vcard, async (c, stanza, _q, toContact) => {
+    if (!toContact || !c.adapter.contactInfo) throw new GatewayError("service-unavailable", "No vCard here.");
+    return contactVcard(await contactInfo(c, stanza));
+  }, true);
   iq("get", NS.discoItems, (_c, _iq, q) => discoItems(q.attrs.node), true);
   iq("get", NS.ping, () => true, true);
   iq("get", NS.version, (c) =>
@@ -65,7 +69,18 @@ export function installRoutes(ctx: NetworkContext): void {
 }
 
 function elementName(ns: string): string {
-  return ns === NS.ping ? "ping" : "query";
+  return ns === NS.ping ? "ping" : ns === NS.vcard ? "vCard" : "query";
+}
+
+/** What the network knows of the contact an IQ is addressed to, as seen by the asking user. */
+async function contactInfo(ctx: NetworkContext, stanza: Element) {
+  if (!ctx.adapter.contactInfo) return undefined;
+  const to = stanza.attrs.to ?? "";
+  const registration = await ctx.gateway.registrations.find(bareJid(stanza.attrs.from ?? ""), ctx.network);
+  if (!registration) return undefined;
+  const parsed = ctx.adapter.parseAddress(addressOf(to.slice(0, to.indexOf("@"))));
+  if (!parsed.ok) return undefined;
+  return ctx.adapter.contactInfo(ctx.gateway.registrations.account(registration), parsed.address).catch(() => undefined);
 }
 
 function logUnexpected(ctx: NetworkContext, err: unknown, stanza: Element): void {

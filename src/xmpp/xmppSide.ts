@@ -82,7 +82,7 @@ export class XmppSide implements UserLink {
   async deliver(network: NetworkName, userJid: string, events: UserEvent[]): Promise<void> {
     const ctx = this.contexts.get(network);
     if (!ctx) throw new Error(`no component for ${network}`);
-    await ctx.link.send(...events.map((e) => renderEvent(ctx, userJid, e)));
+    await ctx.link.send(...events.flatMap((e) => renderEvent(ctx, userJid, e)));
   }
 
   health(): Record<string, { domain: string; state: string; error?: string }> {

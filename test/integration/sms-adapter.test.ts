@@ -55,8 +55,12 @@ class FakeHost {
           if (!dup) this.messages.push(msg);
           return dup ? "duplicate" : this.accounts.has(msg.account) ? "accepted" : "unroutable";
         },
+        event: async () => "accepted",
         report: async (r) => void this.reports.push(r),
       },
+      saveCursor: async () => undefined,
+      accountBroken: async () => undefined,
+      publicUrl: undefined,
     };
   }
 }
