@@ -1,5 +1,6 @@
 // Every migration, in order. Listed explicitly so no glob can silently find none.
 import { Initial1764057600000 } from "./1764057600000-Initial.ts";
 import { RichMessages1764144000000 } from "./1764144000000-RichMessages.ts";
+import { ContactAddressCase1764230400000 } from "./1764230400000-ContactAddressCase.ts";
 
-export const migrations = [Initial1764057600000, RichMessages1764144000000];
+export const migrations = [Initial1764057600000, RichMessages1764144000000, ContactAddressCase1764230400000];

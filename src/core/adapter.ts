@@ -69,6 +69,11 @@ export interface OutgoingMessage {
   subject?: string;
   /** XMPP <thread/> (an email conversation). */
   thread?: string;
+  /**
+   * For adapters with "subjects": the network id of the latest message in this conversation,
+   * either direction (email threads In-Reply-To/References on it).
+   */
+  previous?: string;
 }
 
 export interface SentRef {

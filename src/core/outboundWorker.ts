@@ -84,6 +84,7 @@ export class OutboundWorker {
   private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart): Promise<"next" | "stop"> {
     try {
       const replyTo = part.replyTo ? await this.outbox.networkIdOf(part.contactId, part.replyTo) : undefined;
+      const previous = adapter.capabilities.has("subjects") ? await this.outbox.lastNetworkId(part.contactId) : undefined;
       const msg = {
         id: part.id,
         body: part.body ?? "",
@@ -91,6 +92,7 @@ export class OutboundWorker {
         ...(replyTo ? { replyTo } : {}),
         ...(part.subject ? { subject: part.subject } : {}),
         ...(part.thread ? { thread: part.thread } : {}),
+        ...(previous ? { previous } : {}),
       };
       if (part.kind !== "message") {
         await this.act(adapter, account, to, part, msg);

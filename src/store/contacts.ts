@@ -28,20 +28,20 @@ export class ContactStore {
     const inserted = await one<StoredContact>(
       db,
       `INSERT INTO contacts (registration_id, legacy_address, display_name) VALUES ($1, $2, $3)
-       ON CONFLICT (registration_id, legacy_address) DO NOTHING RETURNING ${COLUMNS}`,
+       ON CONFLICT (registration_id, lower(legacy_address)) DO NOTHING RETURNING ${COLUMNS}`,
       [registrationId, legacyAddress, displayName],
     );
     if (inserted) return { contact: inserted, created: true };
     const existing = await one<StoredContact>(
       db,
-      `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND legacy_address = $2`,
+      `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND lower(legacy_address) = lower($2)`,
       [registrationId, legacyAddress],
     );
     return { contact: existing!, created: false };
   }
 
   find(registrationId: string, legacyAddress: string, db: EntityManager = this.ds.manager): Promise<StoredContact | undefined> {
-    return one(db, `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND legacy_address = $2`, [registrationId, legacyAddress]);
+    return one(db, `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND lower(legacy_address) = lower($2)`, [registrationId, legacyAddress]);
   }
 
   findById(id: string, db: EntityManager = this.ds.manager): Promise<StoredContact | undefined> {

@@ -70,6 +70,20 @@ export class OutboxStore {
     );
   }
 
+  /** The network id of the latest message in a conversation, sent or received. */
+  async lastNetworkId(contactId: string): Promise<string | undefined> {
+    const row = await one<{ id: string }>(
+      this.ds.manager,
+      `SELECT id FROM (
+         SELECT network_id AS id, updated_at AS at FROM outbox WHERE contact_id = $1 AND kind = 'message' AND network_id IS NOT NULL
+         UNION ALL
+         SELECT network_id, received_at FROM inbox WHERE contact_id = $1 AND kind = 'message' AND network_id IS NOT NULL
+       ) t ORDER BY at DESC LIMIT 1`,
+      [contactId],
+    );
+    return row?.id;
+  }
+
   /**
    * The network id behind an XMPP id in one conversation: a message the user sent (its first
    * part) or one the contact sent (its stanza id).
