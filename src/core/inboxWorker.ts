@@ -43,11 +43,7 @@ export class InboxWorker {
 
   /** Re-arms delivery for every registration with pending events (startup, link back up). */
   async resume(network?: NetworkName): Promise<void> {
-    for (const id of await this.inbox.dueRegistrations()) {
-      if (network) {
-        const r = await this.registrations.findById(id);
-        if (r?.network !== network) continue;
-      }
+    for (const id of await this.inbox.dueRegistrations(network)) {
       await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId: id }, inboxJobKey(id));
     }
     this.log.debug({ network }, "inbox delivery resumed");

@@ -71,8 +71,14 @@ export class InboxStore {
     await this.ds.query(`UPDATE inbox SET state = 'delivered', delivered_at = now(), body = NULL WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
-  async dueRegistrations(): Promise<string[]> {
-    const found = await rows<{ id: string }>(this.ds.manager, `SELECT DISTINCT registration_id::text AS id FROM inbox WHERE state = 'pending'`);
+  /** Registrations with events waiting, optionally only those of one network. */
+  async dueRegistrations(network?: string): Promise<string[]> {
+    const found = await rows<{ id: string }>(
+      this.ds.manager,
+      `SELECT DISTINCT i.registration_id::text AS id FROM inbox i JOIN registrations r ON r.id = i.registration_id
+       WHERE i.state = 'pending' AND ($1::text IS NULL OR r.network = $1)`,
+      [network ?? null],
+    );
     return found.map((r) => r.id);
   }
 
