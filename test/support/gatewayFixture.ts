@@ -13,13 +13,19 @@ import { parseConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { createLogger } from "../../src/log.ts";
 import { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
+import { TelegramSimulator } from "../../adapters/telegram/simulator/index.ts";
+import { MailRelaySink } from "../../adapters/email/simulator/index.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 import { startProsody, type ProsodyInstance } from "./prosody.ts";
 import { connectUser, type TestUser } from "./xmppUser.ts";
-import { getFreePort } from "./ports.ts";
+import { getFreePorts } from "./ports.ts";
 
 export const HOST = "example.test";
 export const SMS_DOMAIN = "sms.example.test";
+export const TELEGRAM_DOMAIN = "telegram.example.test";
+export const EMAIL_DOMAIN = "email.example.test";
+export const MAIL_DOMAIN = "mail.example.test";
+export type FixtureNetwork = "sms" | "telegram" | "email";
 const COMPONENT_SECRET = "component-secret-for-tests";
 export const ACCOUNT_SID = "AC" + "0123456789abcdef".repeat(2);
 export const AUTH_TOKEN = "operator-auth-token-0123456789";
@@ -34,6 +40,18 @@ export interface FixtureOptions {
   startGateway?: boolean;
   /** networks.sms.rateLimit.perUserPerMinute (default: high enough not to matter). */
   perUserPerMinute?: number;
+  /** Which networks to enable (default: SMS only). */
+  networks?: FixtureNetwork[];
+  telegramMode?: "polling" | "webhook";
+}
+
+/** The simulators of the enabled networks (undefined when a network is off). */
+export interface Simulators {
+  twilio: TwilioSimulator;
+  telegram: TelegramSimulator | undefined;
+  relay: MailRelaySink | undefined;
+  /** Where outside mail is delivered: the gateway's inbound SMTP listener. */
+  inboundSmtp: { host: string; port: number } | undefined;
 }
 
 export class Fixture {
@@ -46,6 +64,8 @@ export class Fixture {
     readonly prosody: ProsodyInstance,
     readonly db: TestDatabase,
     readonly twilio: TwilioSimulator,
+    readonly sims: Simulators,
+    readonly networks: FixtureNetwork[],
     readonly httpPort: number,
     readonly configPath: string,
     readonly config: Config,
@@ -74,7 +94,7 @@ export class Fixture {
     const app = new App(this.config, createLogger(process.env.SB_TEST_LOG ?? "silent"));
     await app.start();
     this.app = app;
-    await waitUntil(() => app.xmpp.isUp("sms"), 10_000, "the SMS component link to come up");
+    await waitUntil(() => this.networks.every((n) => app.xmpp.isUp(n)), 10_000, "the component links to come up");
     return app;
   }
 
@@ -114,35 +134,48 @@ export class Fixture {
     return user.iq(registerIq(fields));
   }
 
+  async register(user: TestUser, domain: string, fields: Record<string, string>): Promise<Element> {
+    return user.iq(registerIq(fields, domain));
+  }
+
   async close(): Promise<void> {
     for (const u of this.users) await u.stop().catch(() => undefined);
     await this.killGateway();
     await this.stopGateway().catch(() => undefined);
     await this.twilio.stop();
+    await this.sims.telegram?.stop();
+    await this.sims.relay?.stop();
     await this.prosody.stop();
     await this.db.drop();
     await fs.rm(this.tmp, { recursive: true, force: true });
   }
 }
 
-export function registerIq(fields: Record<string, string>, to = SMS_DOMAIN): Element {
+export function registerIq(fields: Record<string, string>, to: string = SMS_DOMAIN): Element {
   const form = xml("x", { xmlns: "jabber:x:data", type: "submit" }, xml("field", { var: "FORM_TYPE" }, xml("value", {}, "jabber:iq:register")));
   for (const [name, value] of Object.entries(fields)) form.append(xml("field", { var: name }, xml("value", {}, value)));
   return xml("iq", { type: "set", to, id: "reg-" + randomBytes(4).toString("hex") }, xml("query", { xmlns: "jabber:iq:register" }, form));
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const [prosody, db] = await Promise.all([
-    startProsody({ host: HOST, components: [{ domain: SMS_DOMAIN, secret: COMPONENT_SECRET }] }),
-    createTestDatabase(),
-  ]);
+  const networks = opts.networks ?? ["sms"];
+  const components = [
+    { domain: SMS_DOMAIN, secret: COMPONENT_SECRET },
+    ...(networks.includes("telegram") ? [{ domain: TELEGRAM_DOMAIN, secret: COMPONENT_SECRET }] : []),
+    ...(networks.includes("email") ? [{ domain: EMAIL_DOMAIN, secret: COMPONENT_SECRET }] : []),
+  ];
+  const [prosody, db] = await Promise.all([startProsody({ host: HOST, components }), createTestDatabase()]);
   // Picked once Prosody listens, so the kernel cannot hand out one of its ports again.
-  const httpPort = await getFreePort();
+  const [httpPort, smtpPort] = (await getFreePorts(2)) as [number, number];
   const twilio = new TwilioSimulator({ deliveryDelayMs: 20 });
   const twilioUrl = await twilio.start(0);
   const pool = opts.pool ?? POOL;
   twilio.addAccount({ sid: ACCOUNT_SID, authToken: AUTH_TOKEN, numbers: pool.length ? pool : ["+15559999999"] });
   for (const n of pool) twilio.setSmsUrl(n, `http://127.0.0.1:${httpPort}/webhooks/twilio/sms`);
+  const telegram = networks.includes("telegram") ? new TelegramSimulator() : undefined;
+  const telegramUrl = telegram ? await telegram.start(0) : undefined;
+  const relay = networks.includes("email") ? new MailRelaySink({ user: "relay", password: "relay-password" }) : undefined;
+  const relayAddress = relay ? await relay.start(0) : undefined;
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "sb-fixture-"));
   const yaml = `
 xmpp: { host: 127.0.0.1, port: ${prosody.componentPort} }
@@ -163,7 +196,26 @@ networks:
       authToken: ${AUTH_TOKEN}
       apiBase: "${twilioUrl}"
       numbers: ${JSON.stringify(pool)}
-`;
+${
+  telegramUrl
+    ? `  telegram:
+    domain: ${TELEGRAM_DOMAIN}
+    secret: ${COMPONENT_SECRET}
+    apiRoot: "${telegramUrl}"
+    mode: ${opts.telegramMode ?? "polling"}
+`
+    : ""
+}${
+  relayAddress
+    ? `  email:
+    domain: ${EMAIL_DOMAIN}
+    secret: ${COMPONENT_SECRET}
+    addressDomain: ${MAIL_DOMAIN}
+    smtp: { url: "${relayAddress.url}" }
+    inbound: { listen: "127.0.0.1:${smtpPort}" }
+`
+    : ""
+}`;
   const configPath = path.join(tmp, "switchboard.yaml");
   await fs.writeFile(configPath, yaml);
   const config = parseConfig(yaml, { SB_LOG_LEVEL: "info" }, configPath);
@@ -172,7 +224,8 @@ networks:
   const database = await openDatabase(config, log);
   await migrate(database, log);
   await database.close();
-  const fixture = new Fixture(prosody, db, twilio, httpPort, configPath, config, tmp);
+  const sims: Simulators = { twilio, telegram, relay, inboundSmtp: relay ? { host: "127.0.0.1", port: smtpPort } : undefined };
+  const fixture = new Fixture(prosody, db, twilio, sims, networks, httpPort, configPath, config, tmp);
   if (opts.startGateway !== false) await fixture.startGateway();
   return fixture;
 }
