@@ -15,9 +15,12 @@ export interface NetworkContext {
   version: string;
 }
 
-/** The JID of a contact: its legacy address, XEP-0106 escaped, at the network's domain. */
+/**
+ * The JID of a contact: its legacy address, XEP-0106 escaped, at the network's domain, in the
+ * case-folded form servers compare JIDs in (the original spelling stays in the contact row).
+ */
 export function contactJid(ctx: Pick<NetworkContext, "domain">, address: string): string {
-  return `${escapeLocalpart(address)}@${ctx.domain}`;
+  return `${escapeLocalpart(address).toLowerCase()}@${ctx.domain}`;
 }
 
 /** The legacy address a JID localpart stands for (as typed; the adapter normalises it). */
