@@ -1,6 +1,8 @@
-import type { Adapter, NetworkName } from "../src/core/adapter.ts";
+import type { Adapter } from "../src/core/adapter.ts";
 import type { Config } from "../src/config/schema.ts";
 import { createSmsAdapter } from "./sms-twilio/index.ts";
+import { createEmailAdapter } from "./email/index.ts";
+import { createTelegramAdapter } from "./telegram/index.ts";
 
 /**
  * The one list of networks. A network is on when its config section exists; adding a network is
@@ -14,11 +16,8 @@ export function createAdapters(config: Config): Adapter[] {
       createSmsAdapter({ defaultRegion: sms.defaultRegion, twilio: sms.twilio, publicUrl: config.http.publicUrl }),
     );
   }
+  const telegram = config.networks.telegram;
+  if (telegram) adapters.push(createTelegramAdapter({ apiRoot: telegram.apiRoot, mode: telegram.mode, publicUrl: config.http.publicUrl }));
+  if (config.networks.email) adapters.push(createEmailAdapter(config.networks.email));
   return adapters;
-}
-
-/** Configured networks that have no adapter in this build (their sections are accepted but idle). */
-export function unsupportedNetworks(config: Config): NetworkName[] {
-  const built = new Set(createAdapters(config).map((a) => a.network));
-  return (["sms", "telegram", "email"] as const).filter((n) => config.networks[n] && !built.has(n));
 }

@@ -12,7 +12,7 @@ import { XmppSide } from "./xmpp/xmppSide.ts";
 import { HttpServer } from "./http/server.ts";
 import { Metrics } from "./metrics.ts";
 import { mediaRoute } from "./http/mediaRoute.ts";
-import { createAdapters, unsupportedNetworks } from "../adapters/index.ts";
+import { createAdapters } from "../adapters/index.ts";
 import { version } from "./version.ts";
 
 export class StartupError extends Error {}
@@ -87,9 +87,6 @@ export class App {
         throw new StartupError(`the database schema is not up to date (${pending.length} pending migration(s)); run \`switchboard migrate\` or start with --migrate`);
       }
       await migrate(this.db, log);
-    }
-    for (const network of unsupportedNetworks(config)) {
-      log.warn({ network }, "this network is configured but not available in this version; its section is ignored");
     }
     this.adapters = createAdapters(config);
     const components = this.adapters.map((a) => ({ network: a.network, domain: config.networks[a.network]!.domain, secret: config.networks[a.network]!.secret }));
