@@ -37,7 +37,8 @@ export class TelegramOutbound {
     const reply = msg.replyTo && /^\d+$/.test(msg.replyTo) ? { reply_parameters: { message_id: Number(msg.replyTo), allow_sending_without_reply: true } } : {};
     if (msg.mediaUrls.length === 0) {
       const sent = await this.#mapped(account, "send", () => this.#call<TgMessage>(account, chatId, "sendMessage", { chat_id: chatId, text: msg.body, ...reply }));
-      return { networkId: String(sent.message_id) };
+      // Telegram has no later delivery report: accepted by the Bot API is as delivered as it gets.
+      return { networkId: String(sent.message_id), delivered: true };
     }
     const captioned = msg.body !== "" && msg.body.length <= CAPTION_MAX;
     const done = this.#progress.get(msg.id) ?? [];
@@ -55,7 +56,7 @@ export class TelegramOutbound {
     }
     this.#progress.delete(msg.id);
     // The message carrying the text is the one a correction edits.
-    return { networkId: String(bodyId ?? (captioned ? done[0] : done.at(-1))) };
+    return { networkId: String(bodyId ?? (captioned ? done[0] : done.at(-1))), delivered: true };
   }
 
   async edit(account: Account, to: string, target: string, msg: OutgoingMessage): Promise<void> {

@@ -25,7 +25,9 @@ export class DeliveryReports {
   async recordSent(adapter: Adapter, partId: string, networkId: string, delivered: boolean): Promise<void> {
     await this.ds.transaction(async (tx) => {
       await lock(tx, networkId);
-      await this.outbox.markSent(tx, partId, networkId, delivered);
+      await this.outbox.markSent(tx, partId, networkId);
+      // A network that confirms on acceptance (Telegram) is reported delivered like a callback.
+      if (delivered) await this.applyLocked(tx, adapter, { networkId, state: "delivered" });
       for (const early of await this.outbox.takeEarlyReports(tx, networkId)) {
         await this.applyLocked(tx, adapter, { networkId, state: early.state, errorCode: early.errorCode ?? undefined, errorText: early.errorText ?? undefined });
       }

@@ -127,10 +127,12 @@ export class OutboxStore {
     );
   }
 
-  async markSent(db: EntityManager, id: string, networkId: string, delivered: boolean): Promise<void> {
-    await rows(db, 
-      `UPDATE outbox SET state = $3, network_id = $2, body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
-      [id, networkId, delivered ? "delivered" : "sent"]);
+  async markSent(db: EntityManager, id: string, networkId: string): Promise<void> {
+    await rows(
+      db,
+      `UPDATE outbox SET state = 'sent', network_id = $2, body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`,
+      [id, networkId],
+    );
   }
 
   /** An action (edit, retraction, reaction) the network carried out: nothing more to report. */

@@ -198,3 +198,19 @@ describe("restart and revocation", () => {
     assert.deepEqual(rows, [{ state: "broken" }]);
   });
 });
+
+describe("receipts and contact details", () => {
+  test("a receipt comes back once Telegram accepted the message; the contact has a vCard", async () => {
+    // Runs after the revocation above: register the bot again with a fresh token first.
+    const token = "123456:fresh-token-after-revocation";
+    tg().addBot({ token, id: BOT_ID, username: "alice_relay_bot", firstName: "Alice relay" });
+    await fx.register(alice, TELEGRAM_DOMAIN, { token });
+    const msg = chat(anna, "receipt please", xml("request", { xmlns: "urn:xmpp:receipts" }));
+    await alice.send(msg);
+    const receipt = await alice.waitFor(is.message(anna, (m) => m.getChild("received", "urn:xmpp:receipts")?.attrs.id === msg.attrs.id), { what: "receipt", timeoutMs: 10_000 });
+    assert.ok(receipt);
+    const vcard = await alice.iq(xml("iq", { type: "get", to: anna }, xml("vCard", { xmlns: "vcard-temp" })));
+    assert.equal(vcard.getChild("vCard", "vcard-temp")!.getChildText("FN"), "Anna Petrova");
+    assert.match(vcard.getChild("vCard", "vcard-temp")!.getChildText("NICKNAME") ?? "", /anna_p/);
+  });
+});
