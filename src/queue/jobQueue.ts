@@ -24,8 +24,7 @@ export class JobQueue {
 
   /** Installs or upgrades graphile-worker's own schema (it versions itself). */
   static async migrate(url: string, log: Logger): Promise<void> {
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    pool.on("error", (err) => log.warn({ err }, "job queue migration pool error"));
+    const pool = watchedPool(new pg.Pool({ connectionString: url, max: 1 }), log);
     try {
       await runMigrations({ pgPool: pool, logger: workerLogger(log) });
     } finally {
@@ -34,8 +33,7 @@ export class JobQueue {
   }
 
   async start(tasks: Record<string, TaskHandler>): Promise<void> {
-    this.pool = new pg.Pool({ connectionString: this.url, max: this.concurrency + 2 });
-    this.pool.on("error", (err) => this.log.warn({ err }, "job queue pool error"));
+    this.pool = watchedPool(new pg.Pool({ connectionString: this.url, max: this.concurrency + 2 }), this.log);
     const taskList: Record<string, Task> = {};
     for (const [name, handler] of Object.entries(tasks)) {
       taskList[name] = async (payload) => handler((payload ?? {}) as Record<string, unknown>);
@@ -75,6 +73,13 @@ export class JobQueue {
       [task, JSON.stringify(payload), opts.runAt ?? null, key, opts.preserveRunAt ? "preserve_run_at" : "replace"],
     );
   }
+}
+
+/** A pool whose idle and checked-out clients' errors are logged, never thrown (cut connections). */
+function watchedPool(pool: pg.Pool, log: Logger): pg.Pool {
+  pool.on("error", (err) => log.warn({ err }, "job queue connection error"));
+  pool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "job queue connection error")));
+  return pool;
 }
 
 function workerLogger(log: Logger): WorkerLogger {
