@@ -96,6 +96,22 @@ export class RegistrationStore {
     await this.ds.query(`DELETE FROM registrations WHERE id = $1`, [id]);
   }
 
+  /**
+   * Who sees presence from this network's component: each subscribed contact of each user, then
+   * the gateway itself (address null) for each user.
+   */
+  presenceTargets(network: NetworkName): Promise<Array<{ userJid: string; address: string | null }>> {
+    return rows(
+      this.ds.manager,
+      `SELECT u.jid AS "userJid", c.legacy_address AS address FROM contacts c
+         JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
+       WHERE r.network = $1 AND c.subscription <> 'none'
+       UNION ALL
+       SELECT u.jid, NULL FROM registrations r JOIN users u ON u.id = r.user_id WHERE r.network = $1`,
+      [network],
+    );
+  }
+
   async saveCursor(network: NetworkName, legacyAccountId: string, cursor: string): Promise<void> {
     await this.ds.query(`UPDATE registrations SET cursor = $3 WHERE network = $1 AND legacy_account_id = $2`, [network, legacyAccountId, cursor]);
   }

@@ -94,19 +94,22 @@ export class XmppSide implements UserLink {
   /** Presence from the gateway to every registered user, so their rosters show it online. */
   private async announce(ctx: NetworkContext): Promise<void> {
     const registrations = await ctx.gateway.registrationStore.list(ctx.network);
-    for (const r of registrations) {
-      await ctx.link.send(xml("presence", { from: ctx.domain, to: r.userJid }));
+    // Written in chunks: one socket write per 500 users rather than one per user.
+    for (let i = 0; i < registrations.length; i += 500) {
+      await ctx.link.send(...registrations.slice(i, i + 500).map((r) => xml("presence", { from: ctx.domain, to: r.userJid })));
     }
   }
 
+  /**
+   * Unavailable from every contact whose presence the user sees and from the gateway, written in
+   * chunks (one query for all of them: this runs against a shutdown deadline).
+   */
   private async goodbye(ctx: NetworkContext): Promise<void> {
-    const registrations = await ctx.gateway.registrationStore.list(ctx.network);
-    for (const r of registrations) {
-      const contacts = await ctx.gateway.contacts.list(r.id);
-      await ctx.link.send(
-        ...contacts.map((c) => xml("presence", { type: "unavailable", from: contactJid(ctx, c.legacyAddress), to: r.userJid })),
-        xml("presence", { type: "unavailable", from: ctx.domain, to: r.userJid }),
-      );
-    }
+    const shown = await ctx.gateway.registrationStore.presenceTargets(ctx.network);
+    const stanzas = shown.map((t) =>
+      xml("presence", { type: "unavailable", from: t.address === null ? ctx.domain : contactJid(ctx, t.address), to: t.userJid }),
+    );
+    for (let i = 0; i < stanzas.length; i += 500) await ctx.link.send(...stanzas.slice(i, i + 500));
   }
+
 }
