@@ -8,10 +8,12 @@ import { createSecretBox } from "./crypto/secretBox.ts";
 import { createDataSource, pendingMigrations } from "./store/dataSource.ts";
 import { startEmbeddedPostgres } from "./store/embeddedPostgres.ts";
 import { JobQueue } from "./queue/jobQueue.ts";
+import { ConversationLocks } from "./queue/conversationLock.ts";
 import { XmppSide } from "./xmpp/xmppSide.ts";
 import { HttpServer } from "./http/server.ts";
 import { Metrics } from "./metrics.ts";
 import { mediaRoute } from "./http/mediaRoute.ts";
+import { pruneExpired } from "./store/retention.ts";
 import { createAdapters } from "../adapters/index.ts";
 import { version } from "./version.ts";
 
@@ -68,8 +70,10 @@ export class App {
   db!: Database;
   httpPort = 0;
   private queue!: JobQueue;
+  private locks: ConversationLocks | undefined;
   private http!: HttpServer;
   private sweeper: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private adapters: Adapter[] = [];
 
   constructor(
@@ -98,6 +102,7 @@ export class App {
       access: config.access,
       retry: config.delivery,
       link: this.xmpp,
+      locks: (this.locks = new ConversationLocks(this.db.url, config.delivery.concurrency + 2, log)),
       rateLimits: { sms: config.networks.sms?.rateLimit.perUserPerMinute },
       metrics: this.metrics,
       publicUrl: config.http.publicUrl,
@@ -120,14 +125,20 @@ export class App {
     await this.gateway.sweep();
     this.sweeper = setInterval(() => void this.gateway.sweep().catch((err) => log.warn({ err }, "sweep failed")), 30_000);
     this.sweeper.unref();
+    const prune = () => void pruneExpired(this.db.ds).catch((err) => log.warn({ err }, "pruning expired rows failed"));
+    prune();
+    this.pruner = setInterval(prune, 3_600_000);
+    this.pruner.unref();
     log.info({ http: `${config.http.listenAddress.host}:${this.httpPort}`, networks: components.map((c) => c.domain) }, "switchboard started");
   }
 
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    clearInterval(this.pruner);
     await this.http?.close();
     await this.xmpp?.stop();
     await this.queue?.stop();
+    await this.locks?.close();
     await this.gateway?.stopAdapters();
     await this.db?.close();
     this.log.info("switchboard stopped");

@@ -1,4 +1,3 @@
-import type { DataSource } from "typeorm";
 import type { Adapter } from "./adapter.ts";
 import { GatewayError } from "./errors.ts";
 import type { RegistrationStore, StoredRegistration } from "../store/registrations.ts";
@@ -7,7 +6,6 @@ import type { ContactStore, StoredContact, Subscription } from "../store/contact
 /** The user's contacts on one network, as their roster subscriptions change. */
 export class ContactService {
   constructor(
-    private readonly ds: DataSource,
     private readonly registrations: RegistrationStore,
     private readonly contacts: ContactStore,
   ) {}
@@ -18,14 +16,16 @@ export class ContactService {
     return r;
   }
 
-  /** The user subscribed to a contact: create it (idempotent) and record the subscription. */
-  async subscribe(adapter: Adapter, userJid: string, input: string): Promise<StoredContact> {
+  /**
+   * The user subscribed to a contact: create it (idempotent) and record the subscription.
+   * `repeat` is true when it was already subscribed (nothing new to tell the user).
+   */
+  async subscribe(adapter: Adapter, userJid: string, input: string): Promise<{ contact: StoredContact; repeat: boolean }> {
     const r = await this.registration(adapter, userJid);
     const parsed = adapter.parseAddress(input);
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);
-    const { contact } = await this.contacts.ensure(this.ds.manager, r.id, parsed.address, adapter.displayName(parsed.address));
-    await this.contacts.setSubscription(contact.id, "both");
-    return { ...contact, subscription: "both" };
+    const { contact, previous } = await this.contacts.subscribe(r.id, parsed.address, adapter.displayName(parsed.address));
+    return { contact, repeat: previous === "both" };
   }
 
   async find(adapter: Adapter, userJid: string, input: string): Promise<StoredContact | undefined> {

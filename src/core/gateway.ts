@@ -17,6 +17,7 @@ import { OutboxStore } from "../store/outbox.ts";
 import { InboxStore } from "../store/inbox.ts";
 import { MediaStore } from "../store/media.ts";
 import { JobQueue, type TaskHandler } from "../queue/jobQueue.ts";
+import type { ConversationLocks } from "../queue/conversationLock.ts";
 import type { SecretBox } from "../crypto/secretBox.ts";
 
 export interface GatewayDeps {
@@ -26,6 +27,7 @@ export interface GatewayDeps {
   access: AccessPolicy;
   retry: RetryPolicy;
   link: UserLink;
+  locks: ConversationLocks;
   /** Outgoing messages per user per minute, by network (absent: no limit). */
   rateLimits: Partial<Record<NetworkName, number>>;
   metrics: OutboundMetrics & InboundMetrics;
@@ -62,7 +64,7 @@ export class Gateway {
     this.outboxStore = new OutboxStore(ds);
     this.inboxStore = new InboxStore(ds);
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
-    this.contacts = new ContactService(ds, this.registrationStore, contactStore);
+    this.contacts = new ContactService(this.registrationStore, contactStore);
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
     this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log);
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
@@ -80,9 +82,9 @@ export class Gateway {
       log,
     });
     this.outboundWorker = new OutboundWorker(
-      ds, this.adapters, this.registrationStore, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log,
+      ds, deps.locks, this.adapters, this.registrationStore, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log,
     );
-    this.inboxWorker = new InboxWorker(ds, this.registrationStore, this.inboxStore, deps.link, log);
+    this.inboxWorker = new InboxWorker(ds, deps.locks, this.registrationStore, this.inboxStore, deps.link, log);
   }
 
   adapter(network: NetworkName): Adapter {

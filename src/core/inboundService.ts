@@ -7,6 +7,7 @@ import type { ContactStore, StoredContact } from "../store/contacts.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import type { MediaStore } from "../store/media.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import { capBody, cleanText } from "./text.ts";
 import type { DeliveryReports } from "./deliveryReports.ts";
 
 export const INBOX_TASK = "inbox";
@@ -46,8 +47,9 @@ export class InboundService {
     };
   }
 
-  async message(adapter: Adapter, msg: IncomingMessage): Promise<AcceptResult> {
+  async message(adapter: Adapter, raw: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
+    const msg = cleanMessage(raw);
     const result = await this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
       if (!(await this.d.inbox.claimKey(tx, network, msg.key))) return "duplicate";
       const registration = await this.d.registrations.findByAccount(network, msg.account, tx);
@@ -77,7 +79,8 @@ export class InboundService {
     return result;
   }
 
-  async event(adapter: Adapter, event: IncomingEvent): Promise<AcceptResult> {
+  async event(adapter: Adapter, raw: IncomingEvent): Promise<AcceptResult> {
+    const event = { ...raw, from: cleanText(raw.from), ...(raw.kind === "edit" ? { body: capBody(cleanText(raw.body)) } : {}) } as IncomingEvent;
     if (event.kind === "typing") return this.typing(adapter, event);
     return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
       if (!(await this.d.inbox.claimKey(tx, adapter.network, event.key))) return "duplicate";
@@ -151,6 +154,21 @@ export class InboundService {
     }
     return { urls, notes };
   }
+}
+
+/** Network text as the store and XMPP can carry it (see text.ts). */
+function cleanMessage(msg: IncomingMessage): IncomingMessage {
+  const optional = (t: string | undefined) => (t === undefined ? undefined : cleanText(t));
+  return {
+    ...msg,
+    from: cleanText(msg.from),
+    body: capBody(cleanText(msg.body)),
+    fromName: optional(msg.fromName),
+    subject: optional(msg.subject),
+    thread: optional(msg.thread),
+    mediaUrls: msg.mediaUrls.map(cleanText),
+    attachments: msg.attachments?.map((a) => ({ ...a, fileName: cleanText(a.fileName) || "file", contentType: cleanText(a.contentType) })),
+  };
 }
 
 function wake(tx: EntityManager, registrationId: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { ErrorCondition } from "./errors.ts";
 import type { UserEvent, UserLink } from "./userLink.ts";
 import type { RegistrationStore } from "../store/registrations.ts";
 import type { InboxEvent, InboxStore } from "../store/inbox.ts";
-import { withConversationLock } from "../queue/conversationLock.ts";
+import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 
@@ -16,6 +16,7 @@ import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 export class InboxWorker {
   constructor(
     private readonly ds: DataSource,
+    private readonly locks: ConversationLocks,
     private readonly registrations: RegistrationStore,
     private readonly inbox: InboxStore,
     private readonly link: UserLink,
@@ -23,7 +24,7 @@ export class InboxWorker {
   ) {}
 
   async drain(registrationId: string): Promise<void> {
-    const result = await withConversationLock(this.ds, inboxJobKey(registrationId), () => this.drainLocked(registrationId));
+    const result = await this.locks.with(inboxJobKey(registrationId), () => this.drainLocked(registrationId));
     if (!result.locked) {
       await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
     }

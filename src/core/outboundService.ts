@@ -30,6 +30,8 @@ export interface OutgoingRequest {
 }
 
 export const OUTBOUND_TASK = "outbound";
+/** One user message never turns into more network messages than this (16,000 SMS characters). */
+export const MAX_PARTS = 10;
 export const outboundJobKey = (contactId: string) => `out:${contactId}`;
 
 /** Accepting a user's message: it is accepted once it is committed to the outbox. */
@@ -93,11 +95,18 @@ export class OutboundService {
     const mediaUrls = can("attachments") ? req.mediaUrls : [];
     if (body.length === 0 && mediaUrls.length === 0) throw new GatewayError("bad-request", "The message has no body to send.");
     const edit = action?.kind === "edit" && can("edits");
+    const bodies = body.length > 0 ? (edit ? [body.slice(0, adapter.maxBodyLength)] : splitBody(body, adapter.maxBodyLength)) : [""];
+    if (bodies.length > MAX_PARTS) {
+      throw new GatewayError(
+        "not-acceptable",
+        `This message is too long for ${adapter.identity.name}: it would be sent as ${bodies.length} separate messages, and the most sent for one is ${MAX_PARTS}. Nothing was sent.`,
+      );
+    }
     return {
       ...common,
       kind: edit ? "edit" : "message",
       targetId: edit ? action.targetId : null,
-      bodies: body.length > 0 ? (edit ? [body.slice(0, adapter.maxBodyLength)] : splitBody(body, adapter.maxBodyLength)) : [""],
+      bodies,
       mediaUrls: edit ? [] : mediaUrls,
       replyTo: can("replies") ? (req.replyTo ?? null) : null,
       subject: can("subjects") ? (req.subject ?? null) : null,

@@ -8,7 +8,7 @@ import type { ContactStore } from "../store/contacts.ts";
 import type { OutboxPart, OutboxStore } from "../store/outbox.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
-import { withConversationLock } from "../queue/conversationLock.ts";
+import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 import type { DeliveryReports } from "./deliveryReports.ts";
@@ -33,6 +33,7 @@ export interface OutboundMetrics {
 export class OutboundWorker {
   constructor(
     private readonly ds: DataSource,
+    private readonly locks: ConversationLocks,
     private readonly adapters: Map<NetworkName, Adapter>,
     private readonly registrations: RegistrationStore,
     private readonly registrationService: RegistrationService,
@@ -46,7 +47,7 @@ export class OutboundWorker {
   ) {}
 
   async drain(contactId: string): Promise<void> {
-    const result = await withConversationLock(this.ds, outboundJobKey(contactId), () => this.drainLocked(contactId));
+    const result = await this.locks.with(outboundJobKey(contactId), () => this.drainLocked(contactId));
     this.log.debug({ contactId, locked: result.locked }, "outbound drain");
     if (!result.locked) {
       // Another worker is draining this conversation; look again shortly in case it just finished.

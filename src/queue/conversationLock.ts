@@ -1,26 +1,44 @@
-import type { DataSource, QueryRunner } from "typeorm";
+import pg from "pg";
+import type { Logger } from "pino";
 
 /**
- * A session-level PostgreSQL advisory lock that keeps one drainer per conversation across every
- * gateway instance sharing the database. It lives on its own connection, so a crashed process
- * releases it when its connection dies.
+ * Session-level PostgreSQL advisory locks that keep one drainer per conversation across every
+ * gateway instance sharing the database. Each lock lives on a connection of its own pool: a
+ * drainer holding a lock also needs connections for its work, and taking both from one pool
+ * deadlocks once every connection is a lock holder waiting for another. A crashed process
+ * releases its locks when its connections die.
  */
-export async function withConversationLock<T>(
-  ds: DataSource,
-  name: string,
-  fn: () => Promise<T>,
-): Promise<{ locked: true; value: T } | { locked: false }> {
-  const runner: QueryRunner = ds.createQueryRunner();
-  await runner.connect();
-  try {
-    const [row] = await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [name]);
-    if (!row?.ok) return { locked: false };
+export class ConversationLocks {
+  private readonly pool: pg.Pool;
+
+  constructor(url: string, maxHolders: number, log: Logger) {
+    this.pool = new pg.Pool({ connectionString: url, max: maxHolders, application_name: "switchboard-locks" });
+    this.pool.on("error", (err) => log.warn({ err }, "lock connection error"));
+    this.pool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "lock connection error")));
+  }
+
+  async with<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+    const client = await this.pool.connect();
+    let broken = false;
     try {
-      return { locked: true, value: await fn() };
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [name]).catch((err: unknown) => {
+        broken = true;
+        throw err;
+      });
+      if (!rows[0]?.ok) return { locked: false };
+      try {
+        return { locked: true, value: await fn() };
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [name]).catch(() => {
+          broken = true; // a connection that may still hold the lock must not be reused
+        });
+      }
     } finally {
-      await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [name]);
+      client.release(broken);
     }
-  } finally {
-    await runner.release();
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
   }
 }

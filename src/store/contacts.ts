@@ -40,6 +40,23 @@ export class ContactStore {
     return { contact: existing!, created: false };
   }
 
+  /**
+   * The user subscribed to a contact: create it if new and mark it subscribed, in one statement.
+   * `previous` is the subscription it had (null when it is new), so a repeat can be answered cheaply.
+   */
+  async subscribe(registrationId: string, legacyAddress: string, displayName: string): Promise<{ contact: StoredContact; previous: Subscription | null }> {
+    const row = await one<StoredContact & { previous: Subscription | null }>(
+      this.ds.manager,
+      `WITH prev AS (SELECT subscription FROM contacts WHERE registration_id = $1 AND lower(legacy_address) = lower($2))
+       INSERT INTO contacts (registration_id, legacy_address, display_name, subscription) VALUES ($1, $2, $3, 'both')
+       ON CONFLICT (registration_id, lower(legacy_address)) DO UPDATE SET subscription = 'both'
+       RETURNING ${COLUMNS}, (SELECT subscription FROM prev) AS previous`,
+      [registrationId, legacyAddress, displayName],
+    );
+    const { previous, ...contact } = row!;
+    return { contact, previous };
+  }
+
   find(registrationId: string, legacyAddress: string, db: EntityManager = this.ds.manager): Promise<StoredContact | undefined> {
     return one(db, `SELECT ${COLUMNS} FROM contacts WHERE registration_id = $1 AND lower(legacy_address) = lower($2)`, [registrationId, legacyAddress]);
   }

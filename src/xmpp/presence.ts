@@ -51,9 +51,10 @@ async function toContact(ctx: NetworkContext, user: string, address: string, typ
     ctx.link.send(xml("presence", { from, to: user, ...attrs }, ...children));
   switch (type) {
     case "subscribe": {
-      const contact = await ctx.gateway.contacts.subscribe(ctx.adapter, user, address);
-      const nick = contact.displayName ?? ctx.adapter.displayName(contact.legacyAddress);
+      const { contact, repeat } = await ctx.gateway.contacts.subscribe(ctx.adapter, user, address);
       await send({ type: "subscribed" });
+      if (repeat) return; // already approved both ways: a repeat needs only its answer
+      const nick = contact.displayName ?? ctx.adapter.displayName(contact.legacyAddress);
       await send({});
       await send({ type: "subscribe" }, xml("nick", { xmlns: NS.nick }, nick));
       return;

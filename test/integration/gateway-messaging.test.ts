@@ -96,7 +96,7 @@ describe("XMPP → SMS", () => {
     const msg = chat(jidOf(to), "nobody home");
     await alice.send(msg);
     const error = await alice.waitFor(is.message(jidOf(to), (m) => m.attrs.type === "error"), { what: "timeout error", timeoutMs: 15_000 });
-    fx.twilio.injectFailures(0, { status: 503 });
+    fx.twilio.clearFailures();
     assert.ok(error.getChild("error")!.getChild("remote-server-timeout", "urn:ietf:params:xml:ns:xmpp-stanzas"));
     assert.equal(fx.twilio.sent.filter((m) => m.to === to).length, 0);
   });
@@ -191,5 +191,31 @@ describe("SMS → XMPP", () => {
     const body = (await res.json()) as { components: Record<string, { state: string }>; database: { ok: boolean } };
     assert.equal(body.components.sms?.state, "online");
     assert.equal(body.database.ok, true);
+  });
+});
+
+describe("hostile input found by the fuzzer", () => {
+  test("messages to many numbers at once are all delivered (no pool deadlock)", async () => {
+    const numbers = Array.from({ length: 15 }, (_, i) => `+1555011${String(i).padStart(4, "0")}`);
+    for (const n of numbers) await alice.send(chat(jidOf(n), `fan-out ${n}`));
+    await waitUntil(() => numbers.every((n) => fx.twilio.sent.some((m) => m.to === n)), 15_000, "every fan-out message");
+  });
+
+  test("characters XML cannot carry and NUL are dropped from inbound SMS; the link stays up", async () => {
+    const from = "+15550109000";
+    const res = await fx.twilio.deliverInbound({ from, to: ALICE_NUMBER, body: "be\u0000fore\u0007 after\uFFFF" });
+    assert.equal(res.status, 200);
+    const msg = await alice.waitFor(is.message(jidOf(from), (m) => m.getChildText("body") !== null), { what: "cleaned SMS" });
+    assert.equal(msg.getChildText("body"), "before after");
+    assert.equal(fx.app!.xmpp.health().sms?.state, "online");
+  });
+
+  test("a message that would need more than ten texts is refused, not sent", async () => {
+    const to = "+15550109001";
+    const msg = chat(jidOf(to), "y".repeat(1600 * 10 + 1));
+    await alice.send(msg);
+    const err = await alice.waitFor((el) => el.name === "message" && el.attrs.type === "error" && el.attrs.id === msg.attrs.id, { what: "refusal" });
+    assert.ok(err.getChild("error")!.getChild("not-acceptable", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+    assert.equal(fx.twilio.sent.filter((m) => m.to === to).length, 0);
   });
 });

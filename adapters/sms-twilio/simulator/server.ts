@@ -105,6 +105,11 @@ export class TwilioSimulator {
     for (let i = 0; i < count; i++) this.#failures.push({ ...spec });
   }
 
+  /** Drops every injected failure not used yet. */
+  clearFailures(): void {
+    this.#failures.length = 0;
+  }
+
   /** The next `count` Messages.create calls never get an answer (until stop()). */
   hangNext(count: number): void {
     this.#hang += count;
