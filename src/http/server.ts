@@ -33,10 +33,13 @@ export class HttpServer {
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    // A keep-alive connection busy at close time would otherwise stay open until its timeout.
+    const force = setTimeout(() => server.closeAllConnections(), 2_000);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    clearTimeout(force);
     this.server = undefined;
   }
 

@@ -5,16 +5,26 @@
  */
 export class KeyedSerial {
   private readonly tails = new Map<string, Promise<void>>();
+  private readonly counts = new Map<string, number>();
 
   run(key: string, task: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     const current = previous.then(task, task);
     const tail = current.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left === 0) this.counts.delete(key);
+      else this.counts.set(key, left);
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return current;
+  }
+
+  /** Tasks submitted for `key` and not finished yet. */
+  pending(key: string): number {
+    return this.counts.get(key) ?? 0;
   }
 
   get size(): number {

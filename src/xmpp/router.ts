@@ -51,11 +51,12 @@ export function installRoutes(ctx: NetworkContext): void {
   iq("set", NS.gateway, (c, _iq, q) => gatewayTranslate(c, q));
 
   const conversations = new KeyedSerial();
+  const subscriptions = new KeyedSerial();
   xmpp.middleware.use(async (mw: MiddlewareContext, next) => {
     const { stanza } = mw;
     if (stanza.name !== "message" && stanza.name !== "presence") return next();
-    const key = `${bareJid(stanza.attrs.from ?? "")} ${bareJid(stanza.attrs.to ?? "")}`;
-    await conversations.run(key, async () => {
+    const user = bareJid(stanza.attrs.from ?? "");
+    const handle = async () => {
       try {
         if (stanza.name === "message") await onUserMessage(ctx, stanza);
         else await onUserPresence(ctx, stanza);
@@ -64,9 +65,27 @@ export function installRoutes(ctx: NetworkContext): void {
         const reply = bounce(stanza, errorFor(err));
         if (reply) await ctx.link.send(reply).catch(() => undefined);
       }
-    });
+    };
+    if (stanza.name === "presence" && SUBSCRIPTION_TYPES.has(stanza.attrs.type ?? "")) {
+      // Each answer to a subscription change makes the XMPP server rewrite a roster: a burst from
+      // one user is taken one at a time, paced, and bounded, so it cannot starve everyone else.
+      if (subscriptions.pending(user) >= MAX_PENDING_SUBSCRIPTIONS) {
+        ctx.log.warn({ pending: MAX_PENDING_SUBSCRIPTIONS }, "subscription flood from one user; dropping the excess");
+        return;
+      }
+      await subscriptions.run(user, async () => {
+        await handle();
+        await new Promise((resolve) => setTimeout(resolve, SUBSCRIPTION_PACE_MS));
+      });
+      return;
+    }
+    await conversations.run(`${user} ${bareJid(stanza.attrs.to ?? "")}`, handle);
   });
 }
+
+const SUBSCRIPTION_TYPES = new Set(["subscribe", "subscribed", "unsubscribe", "unsubscribed"]);
+const SUBSCRIPTION_PACE_MS = 20;
+const MAX_PENDING_SUBSCRIPTIONS = 500;
 
 function elementName(ns: string): string {
   return ns === NS.ping ? "ping" : ns === NS.vcard ? "vCard" : "query";
