@@ -35,6 +35,8 @@ export class DeliveryReports {
   }
 
   async apply(adapter: Adapter, report: DeliveryReport): Promise<void> {
+    // "sent" tells nothing recordSent has not stored already; skipping it halves the callback work.
+    if (report.state === "sent") return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, report.networkId);
       await this.applyLocked(tx, adapter, report);
