@@ -20,7 +20,7 @@ const bodyOf = (el: Element) => el.getChildText("body");
 const smtp = () => fx.sims.inboundSmtp!;
 
 before(async () => {
-  fx = await startFixture({ networks: ["sms", "email"] });
+  fx = await startFixture({ networks: ["sms", "email"], emailMaxBytes: 200_000 });
   alice = await fx.user("alice");
 });
 after(async () => {
@@ -106,6 +106,12 @@ describe("refusals and failures", () => {
     assert.equal(outcome.stage, "rcpt");
   });
 
+  test("mail over networks.email.inbound.maxMessageBytes is refused with 552", async () => {
+    const outcome = await sendMail(smtp(), plainTextMail({ from: "big@example.com", to: ALICE, subject: "huge", text: "x".repeat(300_000) }));
+    assert.equal(outcome.code, 552);
+    await alice.expectNone(is.message(jidFor("big@example.com"), () => true), 500);
+  });
+
   test("malformed mail never crashes the listener", async () => {
     const raw = "From: broken\r\nSubject: =?utf-8?B?!!!?=\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@not base64@@@\r\n";
     const outcome = await sendRawMail(smtp(), { from: "weird@example.com", to: [ALICE] }, raw);
@@ -134,15 +140,18 @@ describe("refusals and failures", () => {
     assert.match(err.getChild("error")!.getChildText("text", "urn:ietf:params:xml:ns:xmpp-stanzas")!, /does not exist|5\.1\.1/);
   });
 
-  test("mail accepted while the XMPP server is away is delivered once it is back", async () => {
+  test("mail accepted while the XMPP server is away survives a gateway restart and is delivered once", async () => {
     await fx.prosody.halt();
     const outcome = await sendMail(smtp(), plainTextMail({ from: "gina@example.com", to: ALICE, subject: "while away", text: "kept safe" }));
     assert.equal(outcome.code, 250);
+    await fx.stopGateway();
     await fx.prosody.resume();
+    await fx.startGateway();
     const { connectUser } = await import("../support/xmppUser.ts");
     const back = await connectUser({ service: `xmpp://127.0.0.1:${fx.prosody.c2sPort}`, domain: fx.prosody.host, username: "alice", password: "pw-alice" });
     fx.users.push(back);
     const msg = await back.waitFor(is.message(jidFor("gina@example.com"), (m) => bodyOf(m) !== null), { what: "the kept mail", timeoutMs: 20_000 });
     assert.match(bodyOf(msg)!, /kept safe/);
+    await back.expectNone(is.message(jidFor("gina@example.com"), (m) => bodyOf(m) !== null), 1000);
   });
 });

@@ -43,6 +43,8 @@ export interface FixtureOptions {
   /** Which networks to enable (default: SMS only). */
   networks?: FixtureNetwork[];
   telegramMode?: "polling" | "webhook";
+  /** networks.email.inbound.maxMessageBytes (default: the gateway's 25 MB). */
+  emailMaxBytes?: number;
 }
 
 /** The simulators of the enabled networks (undefined when a network is off). */
@@ -212,7 +214,7 @@ ${
     secret: ${COMPONENT_SECRET}
     addressDomain: ${MAIL_DOMAIN}
     smtp: { url: "${relayAddress.url}" }
-    inbound: { listen: "127.0.0.1:${smtpPort}" }
+    inbound: { listen: "127.0.0.1:${smtpPort}"${opts.emailMaxBytes ? `, maxMessageBytes: ${opts.emailMaxBytes}` : ""} }
 `
     : ""
 }`;
