@@ -5,16 +5,7 @@ import assert from "node:assert/strict";
 import { type KeyObject, createHash, generateKeyPairSync, randomBytes, verify } from "node:crypto";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
-import pino from "pino";
-import type {
-  Account,
-  AdapterHost,
-  DeliveryReport,
-  IncomingMessage,
-  OutgoingMessage,
-  RegistrationContext,
-} from "../../src/core/adapter.ts";
-import { GatewayError } from "../../src/core/errors.ts";
+import type { Account, OutgoingMessage } from "../../src/core/adapter.ts";
 import { type EmailAdapter, type EmailAdapterConfig, createEmailAdapter } from "../../adapters/email/index.ts";
 import { trimReply } from "../../adapters/email/trimReply.ts";
 import {
@@ -26,64 +17,13 @@ import {
   sendMail,
   sendRawMail,
 } from "../../adapters/email/simulator/index.ts";
+import { FakeHost, registrationContext as ctx, rejectsWithGatewayError as rejects } from "../support/fakeHost.ts";
 
 const DOMAIN = "mail.example.org";
 const ALICE = `alice@${DOMAIN}`;
 const CAROL = `carol@${DOMAIN}`;
 const RELAY_USER = "gateway";
 const RELAY_PASS = "relay:p@ss/word";
-
-/** The core's side of inbound traffic, in memory. Every sink call is recorded, duplicates too. */
-class FakeHost {
-  readonly calls: IncomingMessage[] = [];
-  readonly reports: DeliveryReport[] = [];
-  readonly accounts = new Map<string, Account>();
-  readonly logLines: Array<Record<string, unknown>> = [];
-  failNext = false;
-  readonly host: AdapterHost;
-
-  constructor() {
-    const log = pino({ level: "debug" }, { write: (line: string) => void this.logLines.push(JSON.parse(line)) });
-    this.host = {
-      log,
-      findAccount: async (id) => this.accounts.get(id),
-      sink: {
-        message: async (msg) => {
-          if (this.failNext) {
-            this.failNext = false;
-            throw new Error("database is down");
-          }
-          const dup = this.calls.some((m) => m.key === msg.key);
-          this.calls.push(msg);
-          return dup ? "duplicate" : "accepted";
-        },
-        event: async () => "accepted",
-        report: async (r) => void this.reports.push(r),
-      },
-      saveCursor: async () => undefined,
-      accountBroken: async () => undefined,
-      publicUrl: undefined,
-    };
-  }
-
-  infoLogs(): string {
-    return JSON.stringify(this.logLines.filter((l) => Number(l.level) >= 30));
-  }
-}
-
-function ctx(taken: string[] = [], current?: Account): RegistrationContext {
-  return { userJid: "alice@example.org", current, takenByOthers: async () => new Set(taken) };
-}
-
-async function rejects(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `expected a GatewayError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a rejection");
-}
 
 const account = (address: string, name?: string): Account => ({ legacyAccountId: address, settings: name ? { name } : {} });
 let seq = 0;

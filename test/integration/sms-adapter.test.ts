@@ -5,22 +5,14 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import pino from "pino";
 import twilio from "twilio";
-import type {
-  Account,
-  Adapter,
-  AdapterHost,
-  DeliveryReport,
-  IncomingMessage,
-  RegistrationContext,
-  WebhookRoute,
-} from "../../src/core/adapter.ts";
-import { GatewayError } from "../../src/core/errors.ts";
+import type { Account, Adapter, WebhookRoute } from "../../src/core/adapter.ts";
+import type { GatewayError } from "../../src/core/errors.ts";
 import { createSmsAdapter, type SmsAdapterConfig } from "../../adapters/sms-twilio/index.ts";
 import { sendError } from "../../adapters/sms-twilio/errors.ts";
 import { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
 import { createTwilioClient } from "../../adapters/sms-twilio/twilioClient.ts";
+import { FakeHost, registrationContext as ctx, rejectsWithGatewayError as rejects, until } from "../support/fakeHost.ts";
 
 const OP_SID = "AC" + "0".repeat(32);
 const OP_TOKEN = "operator-token-0000000000000000";
@@ -30,40 +22,6 @@ const BYO_TOKEN = "byo-token-bbbbbbbbbbbbbbbbbbbbbbb";
 const BYO_NUMBERS = ["+15557770001", "+15557770002"];
 const OTHER_SID = "AC" + "c".repeat(32);
 const OTHER_NUMBER = "+15558880001";
-
-/** The core's side of inbound traffic, in memory. */
-class FakeHost {
-  readonly messages: IncomingMessage[] = [];
-  readonly reports: DeliveryReport[] = [];
-  readonly accounts = new Map<string, Account>();
-  readonly logLines: Array<Record<string, unknown>> = [];
-  failNext = false;
-  readonly host: AdapterHost;
-
-  constructor() {
-    const log = pino({ level: "debug" }, { write: (line: string) => void this.logLines.push(JSON.parse(line)) });
-    this.host = {
-      log,
-      findAccount: async (id) => this.accounts.get(id),
-      sink: {
-        message: async (msg) => {
-          if (this.failNext) {
-            this.failNext = false;
-            throw new Error("database is down");
-          }
-          const dup = this.messages.some((m) => m.key === msg.key);
-          if (!dup) this.messages.push(msg);
-          return dup ? "duplicate" : this.accounts.has(msg.account) ? "accepted" : "unroutable";
-        },
-        event: async () => "accepted",
-        report: async (r) => void this.reports.push(r),
-      },
-      saveCursor: async () => undefined,
-      accountBroken: async () => undefined,
-      publicUrl: undefined,
-    };
-  }
-}
 
 /** A stand-in for the gateway's HTTP server: routes POSTs to the adapter's webhooks. */
 async function serveWebhooks(routes: () => WebhookRoute[]): Promise<{ url: string; close(): Promise<void> }> {
@@ -90,30 +48,6 @@ async function serveWebhooks(routes: () => WebhookRoute[]): Promise<{ url: strin
   };
 }
 
-function ctx(taken: string[] = [], current?: Account): RegistrationContext {
-  return { userJid: "alice@example.org", current, takenByOthers: async () => new Set(taken) };
-}
-
-async function rejects(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `expected a GatewayError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a rejection");
-}
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const poolAccount = (n: string): Account => ({ legacyAccountId: n, settings: { byo: false } });
 const byoAccount = (n: string, token = BYO_TOKEN): Account => ({
   legacyAccountId: n,
@@ -123,7 +57,7 @@ const byoAccount = (n: string, token = BYO_TOKEN): Account => ({
 
 describe("SMS adapter", () => {
   const sim = new TwilioSimulator({ deliveryDelayMs: 5 });
-  const fake = new FakeHost();
+  const fake = new FakeHost({ unroutableWithoutAccount: true });
   let hooks: Awaited<ReturnType<typeof serveWebhooks>>;
   let adapter: Adapter;
   let config: SmsAdapterConfig;
@@ -487,7 +421,7 @@ describe("SMS adapter", () => {
     });
 
     test("without publicUrl every webhook is refused, with one error logged", async () => {
-      const other = new FakeHost();
+      const other = new FakeHost({ unroutableWithoutAccount: true });
       const blind = variant({ publicUrl: undefined });
       await blind.start(other.host);
       const route = blind.webhooks.find((r) => r.path === "/webhooks/twilio/sms")!;

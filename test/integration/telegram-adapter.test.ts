@@ -6,21 +6,12 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import pino from "pino";
 import { Telegram } from "telegraf";
-import type {
-  Account,
-  Adapter,
-  AdapterHost,
-  IncomingEvent,
-  IncomingMessage,
-  RegistrationContext,
-  WebhookRoute,
-} from "../../src/core/adapter.ts";
-import { GatewayError } from "../../src/core/errors.ts";
+import type { Account, Adapter, WebhookRoute } from "../../src/core/adapter.ts";
 import { createTelegramAdapter, type TelegramAdapterConfig } from "../../adapters/telegram/index.ts";
 import { webhookSecrets } from "../../adapters/telegram/webhook.ts";
 import { TelegramSimulator } from "../../adapters/telegram/simulator/index.ts";
+import { FakeHost, registrationContext as ctx, rejectsWithGatewayError as rejects, until } from "../support/fakeHost.ts";
 
 const BOT = { token: "7001:AAmain-bot-secret_0001", id: 7001, username: "alice_gw_bot" };
 const OTHER = { token: "7004:AAother-bot-secret_004", id: 7004, username: "other_gw_bot" };
@@ -36,58 +27,6 @@ const GROUP = -100200;
 // A real 1×1 PNG: the simulator decodes photos it is given by URL.
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
 const PDF = Buffer.from("%PDF-1.4\n% not much of a document\n");
-
-/** The core's side of inbound traffic, in memory. */
-class FakeHost {
-  readonly messages: IncomingMessage[] = [];
-  readonly events: IncomingEvent[] = [];
-  readonly offered: string[] = [];
-  readonly cursors = new Map<string, string>();
-  readonly broken: Array<{ account: string; reason: string }> = [];
-  readonly logLines: Array<Record<string, unknown>> = [];
-  failNext = false;
-  readonly host: AdapterHost;
-
-  constructor(publicUrl?: string) {
-    const log = pino({ level: "debug" }, { write: (line: string) => void this.logLines.push(JSON.parse(line)) });
-    const take = (key: string) => {
-      if (this.failNext) {
-        this.failNext = false;
-        throw new Error("database is down");
-      }
-      this.offered.push(key);
-      return !this.offered.slice(0, -1).includes(key);
-    };
-    this.host = {
-      log,
-      findAccount: async () => undefined,
-      sink: {
-        message: async (msg) => {
-          if (!take(msg.key)) return "duplicate";
-          this.messages.push(msg);
-          return "accepted";
-        },
-        event: async (event) => {
-          if ("key" in event && !take(event.key)) return "duplicate";
-          this.events.push(event);
-          return "accepted";
-        },
-        report: async () => undefined,
-      },
-      saveCursor: async (account, cursor) => void this.cursors.set(account, cursor),
-      accountBroken: async (account, reason) => void this.broken.push({ account, reason }),
-      publicUrl,
-    };
-  }
-
-  async message(pred: (m: IncomingMessage) => boolean): Promise<IncomingMessage> {
-    return until(() => this.messages.find(pred));
-  }
-
-  async event<K extends IncomingEvent["kind"]>(kind: K, pred: (e: Extract<IncomingEvent, { kind: K }>) => boolean): Promise<Extract<IncomingEvent, { kind: K }>> {
-    return until(() => this.events.find((e): e is Extract<IncomingEvent, { kind: K }> => e.kind === kind && pred(e as Extract<IncomingEvent, { kind: K }>)));
-  }
-}
 
 /** A tiny HTTP server: the adapter's webhook routes (prefix-aware) plus static files. */
 async function serve(routes: () => WebhookRoute[]): Promise<{ url: string; heads: string[]; close(): Promise<void> }> {
@@ -124,30 +63,6 @@ async function serve(routes: () => WebhookRoute[]): Promise<{ url: string; heads
       await new Promise((r) => server.close(r));
     },
   };
-}
-
-function ctx(taken: string[] = [], current?: Account): RegistrationContext {
-  return { userJid: "alice@example.org", current, takenByOthers: async () => new Set(taken) };
-}
-
-async function rejects(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, `expected a GatewayError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail("expected a rejection");
-}
-
-async function until<T>(fn: () => T | undefined, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

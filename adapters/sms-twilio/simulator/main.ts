@@ -2,6 +2,7 @@
 //   node --import tsx adapters/sms-twilio/simulator/main.ts --port 8089 \
 //     --account ACxxx:token:+15550001111,+15550002222 [--account …] [--host 127.0.0.1] [--delivery-delay-ms 20]
 import { parseArgs } from "node:util";
+import { portArg, runStandalone } from "../../simulatorKit/standalone.ts";
 import { TwilioSimulator } from "./server.ts";
 
 function parseAccount(spec: string): { sid: string; authToken: string; numbers: string[] } {
@@ -13,7 +14,7 @@ function parseAccount(spec: string): { sid: string; authToken: string; numbers: 
   return { sid: spec.slice(0, first), authToken: spec.slice(first + 1, last), numbers };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "8089" },
@@ -23,8 +24,7 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  const port = portArg("port", values.port ?? "8089");
   const delay = values["delivery-delay-ms"];
   const sim = new TwilioSimulator(delay === undefined ? {} : { deliveryDelayMs: Number(delay) });
   for (const spec of values.account ?? []) {
@@ -35,25 +35,7 @@ async function main(): Promise<void> {
   }
   const url = await sim.start(port, values.host);
   console.log(`twilio simulator listening on ${url}`);
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping`);
-    sim.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  return () => sim.stop();
 }
 
-main().catch((err: unknown) => {
-  console.error(`twilio simulator: ${(err as Error).message}`);
-  process.exit(1);
-});
+runStandalone("twilio simulator", main);

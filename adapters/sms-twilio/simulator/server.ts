@@ -1,5 +1,6 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { Arrivals } from "../../simulatorKit/arrivals.ts";
+import { type HttpListener, listenHttp } from "../../simulatorKit/listen.ts";
 import { AccountStore } from "./accounts.ts";
 import { handleControl } from "./control.ts";
 import { type CallbackAttempt, DeliveryScheduler } from "./delivery.ts";
@@ -32,13 +33,12 @@ export class TwilioSimulator {
   readonly #messages = new Map<string, SimMessage>();
   readonly #failures: FailureSpec[] = [];
   readonly #outcomes = new Map<string, Outcome>();
-  readonly #sentWaiters = new Set<(m: SimMessage) => void>();
+  readonly #sentArrivals = new Arrivals<SimMessage>();
   readonly #poster = new WebhookPoster();
   readonly #delivery: DeliveryScheduler;
   #hang = 0;
   #stopped = false;
-  #server: http.Server | undefined;
-  #url = "";
+  #listener: HttpListener | undefined;
 
   constructor(opts: TwilioSimulatorOptions = {}) {
     this.#delivery = new DeliveryScheduler(
@@ -50,8 +50,8 @@ export class TwilioSimulator {
 
   /** Base URL of the running server, e.g. `http://127.0.0.1:41234`. */
   get url(): string {
-    if (!this.#url) throw new Error("TwilioSimulator is not started");
-    return this.#url;
+    if (!this.#listener) throw new Error("TwilioSimulator is not started");
+    return this.#listener.url;
   }
 
   /** Status callback posts made so far, with the receiver's answer. */
@@ -61,35 +61,19 @@ export class TwilioSimulator {
 
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     // Timers and agents are torn down by stop(); a fresh instance is cheaper than reviving them.
-    if (this.#server || this.#stopped) throw new Error("TwilioSimulator can be started only once");
-    const server = http.createServer((req, res) => void this.#handle(req, res));
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.#server = server;
-    const addr = server.address() as AddressInfo;
-    const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-    this.#url = `http://${shownHost}:${addr.port}`;
-    return this.#url;
+    if (this.#listener || this.#stopped) throw new Error("TwilioSimulator can be started only once");
+    this.#listener = await listenHttp((req, res) => void this.#handle(req, res), port, host);
+    return this.#listener.url;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#delivery.stop();
     this.#poster.destroy();
-    const server = this.#server;
-    this.#server = undefined;
-    this.#url = "";
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Hung requests (hangNext) and in-flight ones would otherwise hold close() open.
-    server.closeAllConnections();
-    await closed;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    // Also ends hung requests (hangNext) and in-flight ones.
+    await listener?.stop();
   }
 
   addAccount(a: { sid: string; authToken: string; numbers: string[] }): void {
@@ -125,21 +109,7 @@ export class TwilioSimulator {
   }
 
   waitForSent(pred: (m: SimMessage) => boolean, timeoutMs = 2_000): Promise<SimMessage> {
-    const found = this.sent.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const waiter = (m: SimMessage) => {
-        if (!pred(m)) return;
-        clearTimeout(timer);
-        this.#sentWaiters.delete(waiter);
-        resolve(m);
-      };
-      const timer = setTimeout(() => {
-        this.#sentWaiters.delete(waiter);
-        reject(new Error(`waitForSent: no matching message within ${timeoutMs} ms (${this.sent.length} sent)`));
-      }, timeoutMs);
-      this.#sentWaiters.add(waiter);
-    });
+    return this.#sentArrivals.waitFor(this.sent, pred, timeoutMs, () => `waitForSent: no matching message within ${timeoutMs} ms (${this.sent.length} sent)`);
   }
 
   /** Post an inbound SMS/MMS webhook to the `to` number's SmsUrl, signed as Twilio would. */
@@ -200,7 +170,7 @@ export class TwilioSimulator {
       this.#messages.set(m.sid, m);
       this.sent.push(m);
       this.#delivery.start(m, this.#outcomes.get(m.to));
-      for (const waiter of [...this.#sentWaiters]) waiter(m);
+      this.#sentArrivals.notify(m);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Everything one bot has: its chats' message histories, who started it, its update queue, and the
 // record of what it did for tests to assert on.
+import { Arrivals } from "../../simulatorKit/arrivals.ts";
 import { UpdateQueue } from "./updates.ts";
 import type { BotUser, Chat, FailureSpec, Message, SentMessage, User } from "./types.ts";
 
@@ -32,7 +33,7 @@ export class BotState {
   readonly actions: Array<{ chatId: number; action: string }> = [];
   readonly calls: Array<{ method: string; at: number }> = [];
   readonly #chats = new Map<number, ChatLog>();
-  readonly #sentWaiters = new Set<(m: SentMessage) => void>();
+  readonly #sentArrivals = new Arrivals<SentMessage>();
 
   constructor(spec: { id: number; username: string; firstName?: string }) {
     this.user = {
@@ -72,25 +73,11 @@ export class BotState {
   record(entry: Omit<SentMessage, "at">): void {
     const m: SentMessage = { ...entry, at: Date.now() };
     this.sent.push(m);
-    for (const waiter of [...this.#sentWaiters]) waiter(m);
+    this.#sentArrivals.notify(m);
   }
 
   waitForSent(pred: (m: SentMessage) => boolean, timeoutMs: number): Promise<SentMessage> {
-    const found = this.sent.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const waiter = (m: SentMessage) => {
-        if (!pred(m)) return;
-        clearTimeout(timer);
-        this.#sentWaiters.delete(waiter);
-        resolve(m);
-      };
-      const timer = setTimeout(() => {
-        this.#sentWaiters.delete(waiter);
-        reject(new Error(`waitForBot: no matching bot action within ${timeoutMs} ms (${this.sent.length} recorded)`));
-      }, timeoutMs);
-      this.#sentWaiters.add(waiter);
-    });
+    return this.#sentArrivals.waitFor(this.sent, pred, timeoutMs, () => `waitForBot: no matching bot action within ${timeoutMs} ms (${this.sent.length} recorded)`);
   }
 
   #log(chatId: number): ChatLog {

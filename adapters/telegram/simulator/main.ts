@@ -3,6 +3,7 @@
 //     --bot 123456:AAbbCC:123456:demo_bot [--bot …] [--user 1001:Alice[:alice]] [--host 127.0.0.1]
 // Users and groups can also be added later through the /_sim/ control API.
 import { parseArgs } from "node:util";
+import { portArg, runStandalone } from "../../simulatorKit/standalone.ts";
 import { TelegramSimulator } from "./server.ts";
 
 /** TOKEN:ID:USERNAME — the token has a colon of its own, so split from the right. */
@@ -23,7 +24,7 @@ function parseUser(spec: string): { id: number; firstName: string; username?: st
   return { id: Number(id), firstName, ...(username ? { username } : {}) };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: "8090" },
@@ -33,8 +34,7 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  const port = portArg("port", values.port ?? "8090");
   const sim = new TelegramSimulator();
   for (const spec of values.bot ?? []) {
     const bot = parseBot(spec);
@@ -49,25 +49,7 @@ async function main(): Promise<void> {
   }
   const url = await sim.start(port, values.host);
   console.log(`telegram simulator listening on ${url} (apiRoot ${url}/)`);
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping`);
-    sim.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  return () => sim.stop();
 }
 
-main().catch((err: unknown) => {
-  console.error(`telegram simulator: ${(err as Error).message}`);
-  process.exit(1);
-});
+runStandalone("telegram simulator", main);

@@ -1,5 +1,5 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { type HttpListener, listenHttp } from "../../simulatorKit/listen.ts";
 import { callMethod, handleBotApi, handleFileDownload } from "./api.ts";
 import type { BotState } from "./botState.ts";
 import type { CallContext } from "./context.ts";
@@ -43,34 +43,22 @@ export class TelegramSimulator {
     outbound: this.#outbound,
     webhooks: this.#webhooks,
   };
-  #server: http.Server | undefined;
+  #listener: HttpListener | undefined;
   #stopped = false;
-  #url = "";
 
   constructor(_opts: TelegramSimulatorOptions = {}) {}
 
   /** Base URL, e.g. `http://127.0.0.1:41234`; telegraf's apiRoot is this plus "/". */
   get url(): string {
-    if (!this.#url) throw new Error("TelegramSimulator is not started");
-    return this.#url;
+    if (!this.#listener) throw new Error("TelegramSimulator is not started");
+    return this.#listener.url;
   }
 
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     // Agents and timers are torn down by stop(); a fresh instance is cheaper than reviving them.
-    if (this.#server || this.#stopped) throw new Error("TelegramSimulator can be started only once");
-    const server = http.createServer((req, res) => void this.#handle(req, res));
-    server.keepAliveTimeout = 5_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.#server = server;
-    const addr = server.address() as AddressInfo;
-    this.#url = `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
-    return this.#url;
+    if (this.#listener || this.#stopped) throw new Error("TelegramSimulator can be started only once");
+    this.#listener = await listenHttp((req, res) => void this.#handle(req, res), port, host);
+    return this.#listener.url;
   }
 
   /** Ends held long polls, webhook retries and downloads, then closes every connection. */
@@ -80,13 +68,9 @@ export class TelegramSimulator {
     this.#webhooks.stopAll();
     this.#outbound.destroy();
     for (const bot of this.#world.allBots) bot.updates.terminatePoll(null);
-    const server = this.#server;
-    this.#server = undefined;
-    this.#url = "";
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.stop();
   }
 
   addBot(b: BotSpec): void {
