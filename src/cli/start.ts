@@ -6,6 +6,10 @@ import { loadCliConfig, type CliContext } from "./context.ts";
 export async function runStart(ctx: CliContext, opts: { migrate: boolean }): Promise<number> {
   const config = await loadCliConfig(ctx);
   const log = createLogger(config.log.level);
+  // graphile-worker 0.17 fires some job bookkeeping without awaiting it; when PostgreSQL cuts the
+  // connection at that moment the rejection is unhandled, and Node would exit. Every row is
+  // durable and the sweeper re-arms wake-ups, so logging and carrying on is the safe answer.
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection (carrying on)"));
   const app = new App(config, log);
   await app.start({ migrate: opts.migrate });
   await new Promise<void>((resolve) => {

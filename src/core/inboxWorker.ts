@@ -24,17 +24,17 @@ export class InboxWorker {
   ) {}
 
   async drain(registrationId: string): Promise<void> {
-    const result = await this.locks.with(inboxJobKey(registrationId), () => this.drainLocked(registrationId));
+    const result = await this.locks.with(inboxJobKey(registrationId), (held) => this.drainLocked(registrationId, held));
     if (!result.locked) {
       await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
     }
   }
 
-  private async drainLocked(registrationId: string): Promise<void> {
+  private async drainLocked(registrationId: string, held: () => boolean): Promise<void> {
     const registration = await this.registrations.findById(registrationId);
     if (!registration) return;
     for (;;) {
-      if (!this.link.isUp(registration.network)) return;
+      if (!this.link.isUp(registration.network) || !held()) return;
       const events = await this.inbox.pending(registrationId);
       if (events.length === 0) return;
       await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));

@@ -47,7 +47,7 @@ export class OutboundWorker {
   ) {}
 
   async drain(contactId: string): Promise<void> {
-    const result = await this.locks.with(outboundJobKey(contactId), () => this.drainLocked(contactId));
+    const result = await this.locks.with(outboundJobKey(contactId), (held) => this.drainLocked(contactId, held));
     this.log.debug({ contactId, locked: result.locked }, "outbound drain");
     if (!result.locked) {
       // Another worker is draining this conversation; look again shortly in case it just finished.
@@ -57,7 +57,7 @@ export class OutboundWorker {
     }
   }
 
-  private async drainLocked(contactId: string): Promise<void> {
+  private async drainLocked(contactId: string, held: () => boolean): Promise<void> {
     const contact = await this.contacts.findById(contactId);
     if (!contact) return;
     const registration = await this.registrations.findById(contact.registrationId);
@@ -72,6 +72,8 @@ export class OutboundWorker {
       const parts = await this.outbox.pending(contactId);
       if (parts.length === 0) return;
       for (const part of parts) {
+        // Our lock died with its connection: another drainer may own the conversation now.
+        if (!held()) return;
         if (part.nextAttemptAt.getTime() > Date.now()) {
           await this.rearm(contactId, part.nextAttemptAt);
           return;
@@ -108,7 +110,7 @@ export class OutboundWorker {
           return "next";
         }
       }
-      await this.outbox.markSending(part.id);
+      if (!(await this.outbox.markSending(part.id, part.attempts))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
       await this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false);
@@ -121,7 +123,7 @@ export class OutboundWorker {
       if (error.retryable && elapsed < this.policy.retryBudgetSeconds * 1000) {
         const delay = this.backoff(part.attempts + 1, error.retryAfterMs);
         const at = new Date(Date.now() + delay);
-        await this.outbox.scheduleRetry(part.id, at, error.message);
+        await this.outbox.scheduleRetry(part.id, part.attempts + 1, at, error.message);
         await this.rearm(part.contactId, at);
         this.metrics.retried(adapter.network);
         this.log.info({ part: part.id, network: adapter.network, delayMs: delay, code: error.networkCode }, "send failed, will retry");
@@ -138,7 +140,7 @@ export class OutboundWorker {
     if (!target) {
       throw new GatewayError("item-not-found", `That message never reached ${adapter.identity.name}, so it cannot be changed there.`);
     }
-    await this.outbox.markSending(part.id);
+    if (!(await this.outbox.markSending(part.id, part.attempts))) return;
     if (part.kind === "edit") await adapter.edit!(account, to, target, msg);
     else if (part.kind === "retract") await adapter.retract!(account, to, target);
     else await adapter.react!(account, to, target, part.emojis ?? []);

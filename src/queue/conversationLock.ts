@@ -17,9 +17,18 @@ export class ConversationLocks {
     this.pool.on("connect", (client) => client.on("error", (err) => log.warn({ err }, "lock connection error")));
   }
 
-  async with<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
+  /**
+   * Runs `fn` holding the lock `name`. `held()` turns false once the lock's connection fails (the
+   * server then released the lock): the holder must stop before its next step.
+   */
+  async with<T>(name: string, fn: (held: () => boolean) => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
     const client = await this.pool.connect();
     let broken = false;
+    const lost = () => {
+      broken = true;
+    };
+    client.on("error", lost);
+    client.on("end", lost);
     try {
       const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [name]).catch((err: unknown) => {
         broken = true;
@@ -27,13 +36,15 @@ export class ConversationLocks {
       });
       if (!rows[0]?.ok) return { locked: false };
       try {
-        return { locked: true, value: await fn() };
+        return { locked: true, value: await fn(() => !broken) };
       } finally {
         await client.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [name]).catch(() => {
           broken = true; // a connection that may still hold the lock must not be reused
         });
       }
     } finally {
+      client.off("error", lost);
+      client.off("end", lost);
       client.release(broken);
     }
   }

@@ -119,12 +119,19 @@ export class OutboxStore {
     );
   }
 
-  /** Recorded before the network is called, so a crash leaves a trace to check against. */
-  async markSending(id: string): Promise<void> {
-    await this.ds.query(
-      `UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempt_started_at = now(), updated_at = now() WHERE id = $1`,
-      [id],
+  /**
+   * Claims the next attempt of a part, recorded before the network is called so a crash leaves a
+   * trace to check against. `seenAttempts` fences out a drainer working from a stale read (one
+   * whose lock was lost with its connection): only one drainer can move N → N+1.
+   */
+  async markSending(id: string, seenAttempts: number): Promise<boolean> {
+    const claimed = await rows(
+      this.ds.manager,
+      `UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempt_started_at = now(), updated_at = now()
+       WHERE id = $1 AND attempts = $2 AND state IN ('accepted', 'sending') RETURNING id`,
+      [id, seenAttempts],
     );
+    return claimed.length === 1;
   }
 
   async markSent(db: EntityManager, id: string, networkId: string): Promise<void> {
@@ -140,10 +147,15 @@ export class OutboxStore {
     await this.ds.query(`UPDATE outbox SET state = 'delivered', body = NULL, last_error = NULL, updated_at = now() WHERE id = $1`, [id]);
   }
 
-  async scheduleRetry(id: string, at: Date, error: string): Promise<void> {
+  /**
+   * Schedules the next attempt of the attempt `attempt` owns. The part stays 'sending': the failed
+   * call may still have reached the network (a timeout, a reset before the answer), so the next
+   * attempt asks the network first (Adapter.findSent) instead of sending blindly.
+   */
+  async scheduleRetry(id: string, attempt: number, at: Date, error: string): Promise<void> {
     await this.ds.query(
-      `UPDATE outbox SET state = 'accepted', next_attempt_at = $2, last_error = $3, updated_at = now() WHERE id = $1`,
-      [id, at, error],
+      `UPDATE outbox SET next_attempt_at = $2, last_error = $3, updated_at = now() WHERE id = $1 AND attempts = $4 AND state = 'sending'`,
+      [id, at, error, attempt],
     );
   }
 
