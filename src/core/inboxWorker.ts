@@ -7,6 +7,7 @@ import type { RegistrationStore } from "../store/registrations.ts";
 import type { InboxEvent, InboxStore } from "../store/inbox.ts";
 import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import { recordWithRetry } from "../store/retry.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 
 /**
@@ -23,8 +24,20 @@ export class InboxWorker {
     private readonly log: Logger,
   ) {}
 
+  /** Registrations being drained in this process (see OutboundWorker.active). */
+  private readonly active = new Set<string>();
+
   async drain(registrationId: string): Promise<void> {
-    const result = await this.locks.with(inboxJobKey(registrationId), (held) => this.drainLocked(registrationId, held));
+    if (this.active.has(registrationId)) {
+      return JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
+    }
+    this.active.add(registrationId);
+    let result: Awaited<ReturnType<ConversationLocks["with"]>>;
+    try {
+      result = await this.locks.with(inboxJobKey(registrationId), (held) => this.drainLocked(registrationId, held));
+    } finally {
+      this.active.delete(registrationId);
+    }
     if (!result.locked) {
       await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
     }
@@ -38,7 +51,7 @@ export class InboxWorker {
       const events = await this.inbox.pending(registrationId);
       if (events.length === 0) return;
       await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));
-      await this.inbox.markDelivered(events.map((e) => e.id));
+      await recordWithRetry("delivered events", this.log, () => this.inbox.markDelivered(events.map((e) => e.id)));
     }
   }
 

@@ -8,6 +8,7 @@ import type { ContactStore } from "../store/contacts.ts";
 import type { OutboxPart, OutboxStore } from "../store/outbox.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import { recordWithRetry } from "../store/retry.ts";
 import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
@@ -46,8 +47,22 @@ export class OutboundWorker {
     private readonly log: Logger,
   ) {}
 
+  /**
+   * Conversations being drained in this process. The database lock is what keeps instances
+   * apart, but it dies with its connection while the drainer may still be mid-send; this set
+   * keeps a second drainer in the same process from starting beside it.
+   */
+  private readonly active = new Set<string>();
+
   async drain(contactId: string): Promise<void> {
-    const result = await this.locks.with(outboundJobKey(contactId), (held) => this.drainLocked(contactId, held));
+    if (this.active.has(contactId)) return this.rearm(contactId, new Date(Date.now() + 1000));
+    this.active.add(contactId);
+    let result: Awaited<ReturnType<ConversationLocks["with"]>>;
+    try {
+      result = await this.locks.with(outboundJobKey(contactId), (held) => this.drainLocked(contactId, held));
+    } finally {
+      this.active.delete(contactId);
+    }
     this.log.debug({ contactId, locked: result.locked }, "outbound drain");
     if (!result.locked) {
       // Another worker is draining this conversation; look again shortly in case it just finished.
@@ -113,7 +128,7 @@ export class OutboundWorker {
       if (!(await this.outbox.markSending(part.id, part.attempts))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
-      await this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false);
+      await recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false));
       this.metrics.sent(adapter.network);
       return "next";
     } catch (err) {
