@@ -13,7 +13,7 @@ import { collectArrivals } from "./observe/arrivals.ts";
 import { readTruth } from "./observe/dbTruth.ts";
 import { settle, type SettleResult } from "./observe/settle.ts";
 import { measureWindows, smsAmbiguity, type WindowMeasure } from "./report/windows.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../test/support/rng.ts";
 import { StreamLog } from "./traffic/records.ts";
 import { drive, STREAMS } from "./traffic/streams.ts";
 import { streamName } from "./types.ts";
@@ -56,7 +56,7 @@ export async function runChaos(opts: ChaosOptions, log: (line: string) => void):
     const trafficMs = opts.messages * opts.intervalMs;
     const logs = STREAMS.map((s) => new StreamLog(s));
     const stop = new AbortController();
-    const plan = planDisruptions(opts, t0, trafficMs, Rng.fork(opts.seed, "plan"));
+    const plan = planDisruptions(opts, t0, trafficMs, Rng.derive(opts.seed, "plan"));
     log(`traffic: 6 streams × ${opts.messages} messages, one every ${opts.intervalMs} ms (~${Math.round(trafficMs / 1000)} s); ${plan.length} disruptions planned`);
     const runner = new DisruptionRunner(env, (l) => log(`${rel(t0)} ${l}`));
     const traffic = Promise.all(

@@ -7,7 +7,7 @@ import { xml } from "@xmpp/client";
 import type { Args } from "./args.ts";
 import { startFuzzEnv, type FuzzEnv } from "./env/fuzzEnv.ts";
 import { newBatch, Report, type BatchStats } from "./report.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../test/support/rng.ts";
 import { XMPP_BATCHES } from "./batches/xmppBatches.ts";
 import { runInboundCases } from "./batches/inboundBatch.ts";
 import { runPoison } from "./batches/poisonBatch.ts";

@@ -1,7 +1,7 @@
 // The seeded schedule of disruptions over the traffic window: gateway SIGKILLs (some with a
 // message in flight on chosen networks), Prosody restarts and PostgreSQL connection cuts,
 // spread out so that each one's effects can be told apart.
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 
 export interface InFlight {
   /** hold: Twilio created the message, its 201 is held back; hang: Twilio never answers (nothing created). */

@@ -13,7 +13,7 @@ import { RelayPolicy } from "../proxy/relayPolicy.ts";
 import { SmtpFaultProxy } from "../proxy/smtpFaultProxy.ts";
 import { TelegramPolicy } from "../proxy/telegramPolicy.ts";
 import { TwilioPolicy } from "../proxy/twilioPolicy.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../test/support/rng.ts";
 import type { Network } from "../types.ts";
 import { ChatUser } from "../xmpp/chatUser.ts";
 import { relayAddressOf, writeChaosConfig } from "./chaosConfig.ts";
@@ -59,9 +59,9 @@ export async function startChaosEnv(opts: ChaosOptions, log: (line: string) => v
     const relay = fx.sims.relay!;
     const ledger = new Ledger();
     const policies = {
-      sms: new TwilioPolicy(fx.twilio, Rng.fork(opts.seed, "twilio"), 0, ledger),
-      telegram: new TelegramPolicy(telegram, BOT.token, Rng.fork(opts.seed, "telegram"), 0, ledger),
-      email: new RelayPolicy(relay, Rng.fork(opts.seed, "relay"), 0, ledger),
+      sms: new TwilioPolicy(fx.twilio, Rng.derive(opts.seed, "twilio"), 0, ledger),
+      telegram: new TelegramPolicy(telegram, BOT.token, Rng.derive(opts.seed, "telegram"), 0, ledger),
+      email: new RelayPolicy(relay, Rng.derive(opts.seed, "relay"), 0, ledger),
     };
     const twilioProxy = new HttpFaultProxy(fx.twilio.url, policies.sms);
     const telegramProxy = new HttpFaultProxy(telegram.url, policies.telegram);

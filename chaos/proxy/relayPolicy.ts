@@ -4,7 +4,7 @@
 // before the gateway reads the reply). Armed before a kill: the next 250 is held back.
 import type { MailRelaySink } from "../../adapters/email/simulator/index.ts";
 import type { FaultKind, Ledger } from "../ledger.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import { Arm } from "./arm.ts";
 import type { SmtpPolicy, SmtpTransaction, SmtpVerdict } from "./smtpFaultProxy.ts";
 

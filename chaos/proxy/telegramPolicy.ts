@@ -5,7 +5,7 @@
 // Armed before a kill: the next sendMessage's answer is held back until the gateway dies.
 import type { TelegramSimulator } from "../../adapters/telegram/simulator/index.ts";
 import type { FaultKind, Ledger } from "../ledger.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import { allMarkers, outboundMarker } from "../types.ts";
 import { Arm } from "./arm.ts";
 import type { Exchange, ProxiedRequest, ProxyPolicy, UpstreamAnswer, Verdict } from "./httpFaultProxy.ts";

@@ -5,7 +5,7 @@
 // is held back until the gateway dies.
 import type { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
 import type { FaultKind, Ledger } from "../ledger.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import { outboundMarker } from "../types.ts";
 import { Arm } from "./arm.ts";
 import type { Exchange, ProxiedRequest, ProxyPolicy, Verdict } from "./httpFaultProxy.ts";

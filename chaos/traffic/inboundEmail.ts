@@ -4,7 +4,7 @@
 import { sendMail } from "../../adapters/email/simulator/index.ts";
 import type { Contact } from "../env/chaosEnv.ts";
 import type { Ledger } from "../ledger.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import { marker } from "../types.ts";
 import { sleep } from "../util.ts";
 import { dueAt, redeliveryDelay, waitUntilDue, type SentRecord, type StreamLog, type StreamPlan } from "./records.ts";

@@ -1,7 +1,7 @@
 // The six streams and which driver plays each.
 import type { ChaosEnv } from "../env/chaosEnv.ts";
 import { BOT } from "../env/chaosEnv.ts";
-import { Rng } from "../rng.ts";
+import { Rng } from "../../test/support/rng.ts";
 import { DIRECTIONS, NETWORKS, type StreamId } from "../types.ts";
 import { runInboundEmail } from "./inboundEmail.ts";
 import { runInboundSms } from "./inboundSms.ts";
@@ -15,7 +15,7 @@ export function drive(env: ChaosEnv, log: StreamLog, plan: StreamPlan, seed: num
   const { network, direction } = log.stream;
   const contact = env.contacts[network];
   if (direction === "out") return runOutbound(env.user, contact, plan, log);
-  const rng = Rng.fork(seed, `inbound-${network}`);
+  const rng = Rng.derive(seed, `inbound-${network}`);
   switch (network) {
     case "sms":
       return runInboundSms(env.fx.twilio, contact, plan, log, rng, faultRate, env.ledger);

@@ -4,7 +4,7 @@ import { xml } from "@xmpp/client";
 import type { FuzzEnv } from "../env/fuzzEnv.ts";
 import type { Report, BatchStats } from "../report.ts";
 import { inc, noteUnexpected } from "../report.ts";
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import { randomMessage } from "../xmpp/gen/messages.ts";
 import { randomIq, gatewayQuery } from "../xmpp/gen/iqs.ts";
 import { randomRegisterIq } from "../xmpp/gen/register.ts";

@@ -1,6 +1,6 @@
 // A network's inbound surface (webhooks today; an SMTP listener later), as a list of hostile
 // cases. One file per network implements NetworkTarget; index.ts lists them.
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 import type { FuzzEnv } from "../env/fuzzEnv.ts";
 import type { ProbeResult } from "../http/request.ts";
 

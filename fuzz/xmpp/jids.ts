@@ -1,6 +1,6 @@
 // Addresses to aim stanzas at: the component domain, contacts, and JIDs that are wrong in every way
 // a hostile client could make them.
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 
 export interface Aim {
   /** The component domain under test (sms.example.test). */

@@ -1,5 +1,5 @@
 // Random text that is still legal XML character data (hostile characters live in hostile.ts).
-import type { Rng } from "../rng.ts";
+import type { Rng } from "../../test/support/rng.ts";
 
 const PALETTES: readonly string[] = [
   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

@@ -1,6 +1,6 @@
 // Random hostile webhook requests: missing, bad and replayed signatures, wrong content types,
 // oversize and malformed bodies, validly signed garbage, unknown paths and methods, broken HTTP.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { bulk, nasty, randomText } from "../../xmpp/text.ts";
 import type { InboundCase } from "../types.ts";
 import type { TwilioCtx } from "./context.ts";

@@ -1,6 +1,6 @@
 // Random <iq/> stanzas: every type, 0/1/2 children, every namespace the gateway serves with
 // malformed contents, and namespaces it has never heard of.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { anyJid, type Aim } from "../jids.ts";
 import { bulk, nasty, randomText } from "../text.ts";
 import { freshId, toCase, type StanzaCase } from "../stanzaCase.ts";

@@ -1,6 +1,6 @@
 // Random <message/> stanzas: every type, no/empty/many/huge bodies, unknown namespaces, OOB junk,
 // forged carbons and addresses.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { anyJid, contactJid, type Aim } from "../jids.ts";
 import { bulk, nasty, randomText } from "../text.ts";
 import { freshId, toCase, type StanzaCase } from "../stanzaCase.ts";

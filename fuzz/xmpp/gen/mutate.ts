@@ -1,6 +1,6 @@
 // Mutations of valid stanzas: each starts from something the gateway handles, then has attributes
 // replaced or dropped, children duplicated, wrapped, renamed, re-namespaced, or text injected.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { contactJid, oddJid, type Aim } from "../jids.ts";
 import { nasty, randomText } from "../text.ts";
 import { freshId, toCase, type StanzaCase } from "../stanzaCase.ts";

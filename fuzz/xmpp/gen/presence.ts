@@ -1,5 +1,5 @@
 // Presence storms: subscribe/unsubscribe/probe/… at contacts and (rarely) the gateway itself.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { contactJid, oddJid, type Aim } from "../jids.ts";
 import { randomText } from "../text.ts";
 import { freshId, toCase, type StanzaCase } from "../stanzaCase.ts";

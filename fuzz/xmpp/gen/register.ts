@@ -1,6 +1,6 @@
 // XEP-0077 queries with malformed contents: wrong/missing FORM_TYPE, wrong form types, missing and
 // duplicated fields, 10k fields, hostile values, bogus bring-your-own credentials, <remove/>.
-import type { Rng } from "../../rng.ts";
+import type { Rng } from "../../../test/support/rng.ts";
 import { fakeToken } from "../../secretsSeen.ts";
 import { anyJid, type Aim } from "../jids.ts";
 import { bulk, nasty, randomText } from "../text.ts";

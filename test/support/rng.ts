@@ -1,5 +1,5 @@
-// A small seeded PRNG (mulberry32) and the picks the fuzzer needs. Every batch gets its own stream
-// derived from (seed, batch name), so one batch's size never shifts another batch's inputs.
+// A small seeded PRNG (mulberry32) for the fuzzer and the chaos run. Each part of a run gets its own
+// stream derived from (seed, name), so one part asking for more numbers never shifts another's.
 
 export class Rng {
   #state: number;
@@ -36,6 +36,14 @@ export class Rng {
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error("Rng.pick from an empty list");
     return items[Math.floor(this.next() * items.length)]!;
+  }
+
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j] as T, items[i] as T];
+    }
+    return items;
   }
 
   /** Picks by weight: [[weight, value], …]. */
