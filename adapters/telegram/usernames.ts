@@ -22,17 +22,12 @@ export class KnownUsernames {
   }
 
   /**
-   * The chat id of @username for `botId`. Without a bot (the core does not say whose address it
-   * is parsing yet) any bot of this gateway that knows the name answers; usernames are global on
-   * Telegram, so the id is the right one, but it may belong to someone who never started the
-   * asking user's bot (sending then fails with the "has not started your bot" text).
+   * The chat id of @username for `botId` only: another user's bot knowing the name must not tell
+   * this user who wrote to it. Without a bot (an unregistered asker) nothing is resolved.
    */
   lookup(username: string, botId: string | undefined): string | undefined {
-    const name = username.toLowerCase();
-    if (botId !== undefined) return this.#byBot.get(`${botId}\n${name}`);
-    let found: string | undefined;
-    for (const [key, chatId] of this.#byBot) if (key.endsWith(`\n${name}`)) found = chatId;
-    return found;
+    if (botId === undefined) return undefined;
+    return this.#byBot.get(`${botId}\n${username.toLowerCase()}`);
   }
 
   forgetBot(botId: string): void {

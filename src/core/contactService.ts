@@ -1,4 +1,4 @@
-import type { Adapter } from "./adapter.ts";
+import type { Account, Adapter } from "./adapter.ts";
 import { GatewayError } from "./errors.ts";
 import type { RegistrationStore, StoredRegistration } from "../store/registrations.ts";
 import type { ContactStore, StoredContact, Subscription } from "../store/contacts.ts";
@@ -8,6 +8,7 @@ export class ContactService {
   constructor(
     private readonly registrations: RegistrationStore,
     private readonly contacts: ContactStore,
+    private readonly accountOf: (registration: StoredRegistration) => Account,
   ) {}
 
   private async registration(adapter: Adapter, userJid: string): Promise<StoredRegistration> {
@@ -22,7 +23,7 @@ export class ContactService {
    */
   async subscribe(adapter: Adapter, userJid: string, input: string): Promise<{ contact: StoredContact; repeat: boolean }> {
     const r = await this.registration(adapter, userJid);
-    const parsed = adapter.parseAddress(input);
+    const parsed = adapter.parseAddress(input, this.accountOf(r));
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);
     const { contact, previous } = await this.contacts.subscribe(r.id, parsed.address, adapter.displayName(parsed.address));
     return { contact, repeat: previous === "both" };
@@ -31,7 +32,7 @@ export class ContactService {
   async find(adapter: Adapter, userJid: string, input: string): Promise<StoredContact | undefined> {
     const r = await this.registrations.find(userJid, adapter.network);
     if (!r) return undefined;
-    const parsed = adapter.parseAddress(input);
+    const parsed = adapter.parseAddress(input, this.accountOf(r));
     if (!parsed.ok) return undefined;
     return this.contacts.find(r.id, parsed.address);
   }

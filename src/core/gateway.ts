@@ -64,7 +64,7 @@ export class Gateway {
     this.outboxStore = new OutboxStore(ds);
     this.inboxStore = new InboxStore(ds);
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
-    this.contacts = new ContactService(this.registrationStore, contactStore);
+    this.contacts = new ContactService(this.registrationStore, contactStore, (r) => this.registrations.account(r));
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
     this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log);
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);

@@ -63,7 +63,7 @@ export class OutboundService {
         `You are sending messages faster than this gateway allows; try again in ${limiter.retryAfterSeconds(key)} s. This message was not sent.`,
       );
     }
-    const parsed = adapter.parseAddress(req.to);
+    const parsed = adapter.parseAddress(req.to, this.accountOf(registration));
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);
     const message = this.shape(adapter, req);
     const result = await this.ds.transaction(async (tx) => {
@@ -119,10 +119,11 @@ export class OutboundService {
     if (!adapter.capabilities.has("typing") || !adapter.typing) return;
     const registration = await this.registrations.find(userJid, adapter.network);
     if (!registration || registration.state !== "active") return;
-    const parsed = adapter.parseAddress(to);
+    const account = this.accountOf(registration);
+    const parsed = adapter.parseAddress(to, account);
     if (!parsed.ok) return;
     try {
-      await adapter.typing(this.accountOf(registration), parsed.address, state);
+      await adapter.typing(account, parsed.address, state);
     } catch (err) {
       this.log.debug({ err, network: adapter.network }, "typing notification not passed on");
     }

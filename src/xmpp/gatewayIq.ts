@@ -9,10 +9,12 @@ export function gatewayPrompt(ctx: NetworkContext): Element {
 }
 
 /** XEP-0100 jabber:iq:gateway set: what the person typed → the contact's JID. */
-export function gatewayTranslate(ctx: NetworkContext, query: Element): Element {
+export async function gatewayTranslate(ctx: NetworkContext, userJid: string, query: Element): Promise<Element> {
   const input = query.getChildText("prompt")?.trim() ?? "";
   if (!input) throw new GatewayError("bad-request", `Type a ${ctx.adapter.addressPrompt.prompt.toLowerCase()} in <prompt/>.`);
-  const parsed = ctx.adapter.parseAddress(input);
+  // Some addresses only make sense for the asker's own account (a Telegram @username their bot knows).
+  const registration = await ctx.gateway.registrations.find(userJid, ctx.network);
+  const parsed = ctx.adapter.parseAddress(input, registration ? ctx.gateway.registrations.account(registration) : undefined);
   if (!parsed.ok) throw new GatewayError("not-acceptable", parsed.reason);
   return xml("query", { xmlns: NS.gateway }, xml("jid", {}, contactJid(ctx, parsed.address)));
 }

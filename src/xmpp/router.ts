@@ -48,7 +48,7 @@ export function installRoutes(ctx: NetworkContext): void {
     return true as const;
   });
   iq("get", NS.gateway, (c) => gatewayPrompt(c));
-  iq("set", NS.gateway, (c, _iq, q) => gatewayTranslate(c, q));
+  iq("set", NS.gateway, (c, stanza, q) => gatewayTranslate(c, bareJid(stanza.attrs.from ?? ""), q));
 
   const conversations = new KeyedSerial();
   const subscriptions = new KeyedSerial();
@@ -97,9 +97,10 @@ async function contactInfo(ctx: NetworkContext, stanza: Element) {
   const to = stanza.attrs.to ?? "";
   const registration = await ctx.gateway.registrations.find(bareJid(stanza.attrs.from ?? ""), ctx.network);
   if (!registration) return undefined;
-  const parsed = ctx.adapter.parseAddress(addressOf(to.slice(0, to.indexOf("@"))));
+  const account = ctx.gateway.registrations.account(registration);
+  const parsed = ctx.adapter.parseAddress(addressOf(to.slice(0, to.indexOf("@"))), account);
   if (!parsed.ok) return undefined;
-  return ctx.adapter.contactInfo(ctx.gateway.registrations.account(registration), parsed.address).catch(() => undefined);
+  return ctx.adapter.contactInfo(account, parsed.address).catch(() => undefined);
 }
 
 function logUnexpected(ctx: NetworkContext, err: unknown, stanza: Element): void {

@@ -253,7 +253,8 @@ describe("Telegram adapter", () => {
     test("@username: known once the person wrote to that bot", () => {
       assert.deepEqual(adapter.parseAddress("@alice_l", account), { ok: true, address: "1001" });
       assert.deepEqual(adapter.parseAddress("https://t.me/Alice_L", account), { ok: true, address: "1001" });
-      assert.deepEqual(adapter.parseAddress("@alice_l"), { ok: true, address: "1001" });
+      // Without the asker's account nothing is resolved: another user's bot must not reveal who wrote to it.
+      assert.equal(adapter.parseAddress("@alice_l").ok, false);
       // Only the bot the person wrote to knows them.
       assert.equal(adapter.parseAddress("@alice_l", accountOf(OTHER)).ok, false);
       const bob = adapter.parseAddress("@bob_never", account);
