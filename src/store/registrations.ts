@@ -97,17 +97,17 @@ export class RegistrationStore {
   }
 
   /**
-   * Who sees presence from this network's component: each subscribed contact of each user, then
-   * the gateway itself (address null) for each user.
+   * Who sees presence from this network's component: the gateway itself (address null) for each
+   * user first, then each subscribed contact of each user.
    */
   presenceTargets(network: NetworkName): Promise<Array<{ userJid: string; address: string | null }>> {
     return rows(
       this.ds.manager,
-      `SELECT u.jid AS "userJid", c.legacy_address AS address FROM contacts c
-         JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
-       WHERE r.network = $1 AND c.subscription <> 'none'
+      `SELECT u.jid AS "userJid", NULL AS address FROM registrations r JOIN users u ON u.id = r.user_id WHERE r.network = $1
        UNION ALL
-       SELECT u.jid, NULL FROM registrations r JOIN users u ON u.id = r.user_id WHERE r.network = $1`,
+       SELECT u.jid, c.legacy_address FROM contacts c
+         JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
+       WHERE r.network = $1 AND c.subscription <> 'none'`,
       [network],
     );
   }
