@@ -37,6 +37,9 @@ export class DeliveryReports {
   async apply(adapter: Adapter, report: DeliveryReport): Promise<void> {
     // "sent" tells nothing recordSent has not stored already; skipping it halves the callback work.
     if (report.state === "sent") return;
+    // Most deliveries need nothing but the new state (no receipt asked for): one statement. The
+    // lock below only matters when the id is unknown yet or the user must hear of it.
+    if (report.state === "delivered" && (await this.outbox.markDeliveredQuietly(report.networkId))) return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, report.networkId);
       await this.applyLocked(tx, adapter, report);

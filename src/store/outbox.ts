@@ -208,6 +208,17 @@ export class OutboxStore {
     );
   }
 
+  /** Marks a sent part delivered when nobody asked for a receipt; false when that is not the case. */
+  async markDeliveredQuietly(networkId: string): Promise<boolean> {
+    const changed = await rows(
+      this.ds.manager,
+      `UPDATE outbox SET state = 'delivered', updated_at = now()
+       WHERE network_id = $1 AND state IN ('accepted', 'sending', 'sent') AND NOT want_receipt RETURNING id`,
+      [networkId],
+    );
+    return changed.length > 0;
+  }
+
   /** Whether every part of one XMPP message has been delivered. */
   async allDelivered(db: EntityManager, contactId: string, xmppId: string, createdAt: Date): Promise<boolean> {
     const row = await one<{ missing: number }>(
