@@ -5,7 +5,9 @@ import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { isE164 } from "../../adapters/sms-twilio/phoneNumber.ts";
 
-export type NetworkName = "sms" | "telegram" | "email";
+import type { NetworkName } from "../core/adapter.ts";
+
+export type { NetworkName };
 export const NETWORK_NAMES: readonly NetworkName[] = ["sms", "telegram", "email"];
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Logger } from "pino";
-import type { AcceptResult, Adapter, DeliveryReport, IncomingAttachment, IncomingEvent, IncomingMessage, InboundSink } from "./adapter.ts";
+import type { AcceptResult, Adapter, IncomingAttachment, IncomingEvent, IncomingMessage, InboundSink } from "./adapter.ts";
 import type { UserLink } from "./userLink.ts";
 import type { RegistrationStore, StoredRegistration } from "../store/registrations.ts";
 import type { ContactStore, StoredContact } from "../store/contacts.ts";

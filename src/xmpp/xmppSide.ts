@@ -25,7 +25,7 @@ export class XmppSide implements UserLink {
   readonly links = new Map<NetworkName, ComponentLink>();
 
   constructor(
-    private readonly server: { host: string; port: number },
+    server: { host: string; port: number },
     private readonly components: ComponentConfig[],
     private readonly log: Logger,
     private readonly version: string,
