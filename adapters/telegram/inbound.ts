@@ -23,7 +23,8 @@ export class InboundDelivery {
     if (!host) throw new Error("the Telegram adapter is not started");
     const t = translate(bot.id, update);
     if (t.kind === "skip") {
-      host.log.debug({ bot: bot.id, updateId: update.update_id, why: t.why }, "Telegram update skipped");
+      const level = t.why === "malformed update" ? "warn" : "debug";
+      host.log[level]({ bot: bot.id, updateId: update.update_id, why: t.why }, "Telegram update skipped");
       return;
     }
     if (t.person) this.usernames.learn(bot.id, t.person.username, t.person.chatId);

@@ -51,7 +51,20 @@ const FILE_KINDS = [
   { field: "video_note", name: "video_note", type: "video/mp4", ext: ".mp4" },
 ] as const;
 
+/**
+ * An update in neutral form, or why it is skipped. An update that does not have the shape the
+ * Bot API documents is skipped too: refusing it would make Telegram (or our poll loop) offer it
+ * again forever and hold back every update behind it.
+ */
 export function translate(botId: string, update: TgUpdate): Translated {
+  try {
+    return translateWellFormed(botId, update);
+  } catch {
+    return { kind: "skip", why: "malformed update" };
+  }
+}
+
+function translateWellFormed(botId: string, update: TgUpdate): Translated {
   const key = updateKey(botId, update.update_id);
   if (update.message) return message(botId, key, update.message);
   if (update.edited_message) return edit(botId, key, update.edited_message);

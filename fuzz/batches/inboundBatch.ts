@@ -1,5 +1,5 @@
 // Runs a network target's inbound cases (webhooks…) a few at a time and judges each answer:
-// never a hang, never 5xx, never 2xx for an unauthenticated input; other surprises are listed.
+// never a hang, never 5xx (for SMTP: never 421/451, never a dropped session), never 2xx for an unauthenticated input; other surprises are listed.
 import type { BatchStats, Report } from "../report.ts";
 import { inc, noteUnexpected } from "../report.ts";
 import type { InboundCase } from "../targets/types.ts";
@@ -31,7 +31,9 @@ async function judge(c: InboundCase, b: BatchStats, report: Report): Promise<voi
   } else if (r.code === "error") {
     b.hangs++;
     report.fail("hang", b.name, `${what}: connection failed without an answer (${r.reason})`);
-  } else if (r.code >= 500) {
+  } else if (c.protocol === "smtp" && (r.code === 421 || r.code === 451)) {
+    report.fail("5xx", b.name, `${what}: SMTP ${r.code}, the gateway's own failure: ${r.reason}`);
+  } else if (c.protocol !== "smtp" && r.code >= 500) {
     report.fail("5xx", b.name, `${what}: ${r.code} ${r.reason}`);
   } else if (r.code >= 200 && r.code < 300 && c.unauthenticated) {
     report.fail("access", b.name, `${what}: accepted with ${r.code} although it proves nothing about its origin`);

@@ -9,10 +9,13 @@
 //   mallory — the attacker: registered, fuzzes over raw c2s connections
 //   eve    — a second registered attacker, for the throwaway connections (hostile XML)
 //   trudy  — a third, for the message storm (each attacker has its own rate-limit quota)
+//   nina   — owns the Telegram bot (webhook mode) and the mail address nina@mail.example.test
+//            that the telegram-webhook and smtp targets aim at
 import fs from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
-import { startFixture, HOST, SMS_DOMAIN, POOL, AUTH_TOKEN, ACCOUNT_SID, type Fixture } from "../../test/support/gatewayFixture.ts";
+import { startFixture, HOST, SMS_DOMAIN, POOL, AUTH_TOKEN, ACCOUNT_SID, TELEGRAM_DOMAIN, EMAIL_DOMAIN, MAIL_DOMAIN, type Fixture } from "../../test/support/gatewayFixture.ts";
+import { webhookSecrets, WEBHOOK_PREFIX } from "../../adapters/telegram/webhook.ts";
 import type { TestUser } from "../../test/support/xmppUser.ts";
 import { GatewayProcess } from "./gatewayProcess.ts";
 import { RawClient } from "../xmpp/rawClient.ts";
@@ -25,6 +28,31 @@ export const BYO = {
   token: "byo-auth-token-5f3a9c1e7d2b4a68",
   number: "+15557770001",
 };
+
+/** The fuzz bot: registered by nina in webhook mode. */
+export const TG_BOT = { token: "987654:fuzz-webhook-bot-token-4c1d", id: 987654, username: "fuzz_hook_bot", senderId: 7101 };
+/** nina's localpart at the mail domain. */
+export const MAIL_LOCALPART = "nina";
+
+export interface TelegramAim {
+  token: string;
+  /** The bot's webhook URL (publicUrl + /webhooks/telegram/<path secret>). */
+  url: string;
+  path: string;
+  /** X-Telegram-Bot-Api-Secret-Token. */
+  header: string;
+  base: string;
+  /** A Telegram user the simulator knows (for well-formed updates). */
+  senderId: number;
+}
+
+export interface MailAim {
+  smtp: { host: string; port: number };
+  /** The registered address (nina's). */
+  address: string;
+  addressDomain: string;
+  maxMessageBytes: number;
+}
 
 export interface Secrets {
   operatorSid: string;
@@ -43,6 +71,7 @@ export interface Cast {
   pete: TestUser;
   malloryCtl: TestUser;
   trudy: TestUser;
+  nina: TestUser;
 }
 
 export interface FuzzEnv {
@@ -56,6 +85,8 @@ export interface FuzzEnv {
   numbers: Record<"alice" | "bob" | "rita" | "olga" | "pete", string>;
   session: FuzzSession;
   secrets: Secrets;
+  telegram: TelegramAim;
+  mail: MailAim;
   /** Bodies each cast member legitimately sent, by the number they send from. */
   legit: Map<string, Set<string>>;
   aim(): RegisterAim;
@@ -73,7 +104,7 @@ export interface EnvOptions {
 }
 
 export async function startFuzzEnv(report: Report, log: (s: string) => void, o: EnvOptions): Promise<FuzzEnv> {
-  const fx = await startFixture({ startGateway: false, perUserPerMinute: o.perUserPerMinute });
+  const fx = await startFixture({ startGateway: false, perUserPerMinute: o.perUserPerMinute, networks: ["sms", "telegram", "email"], telegramMode: "webhook" });
   if (o.deliveryConcurrency !== undefined) {
     // The fixture has no option for it: edit its config file before the gateway reads it.
     const yaml = await fs.readFile(fx.configPath, "utf8");
@@ -91,12 +122,27 @@ export async function startFuzzEnv(report: Report, log: (s: string) => void, o: 
     log(`gateway child pid ${gw.pid} healthy (log level trace)`);
 
     fx.twilio.addAccount({ sid: BYO.sid, authToken: BYO.token, numbers: [BYO.number] });
+    fx.sims.telegram!.addBot({ token: TG_BOT.token, id: TG_BOT.id, username: TG_BOT.username });
+    fx.sims.telegram!.addUser({ id: TG_BOT.senderId, firstName: "Fuzzy" });
     const user = (name: string) => fx.user(name);
-    const [alice, bob, carol, rita, olga, pete, malloryCtl, eve, trudy] = await Promise.all(["alice", "bob", "carol", "rita", "olga", "pete", "mallory", "eve", "trudy"].map(user)) as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
+    const [alice, bob, carol, rita, olga, pete, malloryCtl, eve, trudy, nina] = await Promise.all(["alice", "bob", "carol", "rita", "olga", "pete", "mallory", "eve", "trudy", "nina"].map(user)) as [TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser, TestUser];
     // One at a time: each takes the first free pool number.
     for (const u of [alice, bob, rita, pete, malloryCtl, eve, trudy]) await fx.registerSms(u);
     await eve.stop(); // eve only logs in over raw throwaway connections from now on
     await fx.registerSms(olga, { number: BYO.number, account_sid: BYO.sid, auth_token: BYO.token });
+
+    // nina: the Telegram bot (webhook mode) and one mail address, for the telegram-webhook and smtp targets.
+    await fx.register(nina, TELEGRAM_DOMAIN, { token: TG_BOT.token });
+    await fx.register(nina, EMAIL_DOMAIN, { localpart: MAIL_LOCALPART });
+    const tg = webhookSecrets(TG_BOT.token);
+    const telegram: TelegramAim = { token: TG_BOT.token, url: `${fx.publicUrl}${WEBHOOK_PREFIX}${tg.path}`, path: tg.path, header: tg.header, base: fx.publicUrl, senderId: TG_BOT.senderId };
+    const mail: MailAim = {
+      smtp: fx.sims.inboundSmtp!,
+      address: `${MAIL_LOCALPART}@${MAIL_DOMAIN}`,
+      addressDomain: MAIL_DOMAIN,
+      maxMessageBytes: fx.config.networks.email?.inbound.maxMessageBytes ?? 26_214_400,
+    };
+    log(`nina registered telegram bot ${TG_BOT.id} (webhook ${WEBHOOK_PREFIX}…) and ${mail.address} (SMTP ${mail.smtp.host}:${mail.smtp.port})`);
 
     const numberOf = async (bare: string): Promise<string | undefined> => {
       const res = await db.query<{ n: string }>(
@@ -133,8 +179,8 @@ export async function startFuzzEnv(report: Report, log: (s: string) => void, o: 
     const knownNumbers = [numbers.alice, numbers.bob, numbers.olga];
     return {
       fx, gw, db, domain: SMS_DOMAIN, host: HOST,
-      cast: { alice, bob, carol, rita, olga, pete, malloryCtl, trudy },
-      numbers, session, secrets,
+      cast: { alice, bob, carol, rita, olga, pete, malloryCtl, trudy, nina },
+      numbers, session, secrets, telegram, mail,
       legit: new Map(),
       aim: () => ({ domain: SMS_DOMAIN, host: HOST, knownNumbers, pool: POOL }),
       numberOf,

@@ -13,6 +13,11 @@ export interface InboundCase {
   expect: number[];
   /** The input proves nothing about its origin (bad/missing signature): a 2xx is an access violation. */
   unauthenticated?: boolean;
+  /**
+   * "smtp": `code` is an SMTP reply code, and 5xx is a normal refusal; 421 and 451 (the listener
+   * giving up, the core failing to store) count as the gateway's own failure. Default "http".
+   */
+  protocol?: "http" | "smtp";
   /** A 4xx without a body is fine here (the HTTP server's own answer to broken HTTP). */
   reasonOptional?: boolean;
   /** Checked after the answer (e.g. the message was delivered exactly once); returns problems. */
