@@ -47,6 +47,10 @@ export async function logLeakCheck(env: FuzzEnv, report: Report, log: string): P
     { what: "operator Basic credentials", value: Buffer.from(`${s.operatorSid}:${s.operatorToken}`).toString("base64") },
     { what: "bring-your-own Basic credentials", value: Buffer.from(`${BYO.sid}:${s.byoToken}`).toString("base64") },
     ...[...typedSecrets].map((value) => ({ what: "a token typed into a registration form", value })),
+    { what: "Telegram bot token", value: env.telegram.token },
+    { what: "Telegram bot token's secret part", value: env.telegram.token.slice(env.telegram.token.indexOf(":") + 1) },
+    { what: "Telegram webhook secret token", value: env.telegram.header },
+    { what: "Telegram webhook path secret", value: env.telegram.path },
   ];
   const patterns: Array<{ what: string; re: RegExp }> = [
     { what: "an Authorization header value", re: /authorization["']?\s*[:=]\s*["']?(?!\[redacted\])[A-Za-z]/gi },

@@ -48,6 +48,8 @@ export class HttpServer {
       res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) });
       res.end(body);
     };
+    // Logged instead of the URL: a webhook path can itself be a secret (Telegram's).
+    let routeName = "(none)";
     try {
       const path = (req.url ?? "/").split("?")[0]!;
       if (req.method === "GET" && path === "/healthz") {
@@ -60,13 +62,14 @@ export class HttpServer {
       }
       const route = this.handlers.routes.find((r) => (r.prefix ? path.startsWith(r.path) : path === r.path));
       if (!route) return send(404, "not found");
+      routeName = route.prefix ? `${route.path}…` : route.path;
       if (req.method !== route.method) return send(405, `use ${route.method}`);
       const body = await readBody(req);
       if (body === "too-large") return send(413, `request body over ${MAX_BODY_BYTES} bytes`);
       const reply = await route.handle({ method: req.method, url: req.url ?? "/", headers: req.headers, body });
       send(reply.status, reply.body, reply.contentType, reply.headers);
     } catch (err) {
-      this.log.error({ err, path: req.url?.split("?")[0] }, "HTTP request failed");
+      this.log.error({ err, route: routeName }, "HTTP request failed");
       if (!res.headersSent) send(500, "internal error");
       else res.destroy();
     }
