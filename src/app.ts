@@ -35,7 +35,8 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     embedded = started;
     log.info({ dataDir: config.database.dataDir }, "using the embedded PostgreSQL");
   }
-  const ds = createDataSource(url);
+  // Drains hold a connection only per statement, so a pool smaller than delivery.concurrency serves them.
+  const ds = createDataSource(url, { poolSize: 16 });
   try {
     await ds.initialize();
   } catch (err) {
@@ -102,7 +103,8 @@ export class App {
       access: config.access,
       retry: config.delivery,
       link: this.xmpp,
-      locks: (this.locks = new ConversationLocks(this.db.url, config.delivery.concurrency + 2, log)),
+      locks: (this.locks = new ConversationLocks(this.db.url, log)),
+      concurrency: config.delivery.concurrency,
       rateLimits: { sms: config.networks.sms?.rateLimit.perUserPerMinute },
       metrics: this.metrics,
       publicUrl: config.http.publicUrl,
@@ -110,7 +112,8 @@ export class App {
     });
     this.xmpp.attach(this.gateway, this.gateway.adapters);
     await this.gateway.startAdapters();
-    this.queue = new JobQueue(this.db.url, log, config.delivery.concurrency);
+    // Jobs are only wake-ups handed to the in-process workers: two runners keep up with any load.
+    this.queue = new JobQueue(this.db.url, log, 2);
     await this.queue.start(this.gateway.tasks());
     this.http = new HttpServer(
       {
@@ -138,6 +141,7 @@ export class App {
     await this.http?.close();
     await this.xmpp?.stop();
     await this.queue?.stop();
+    await this.gateway?.stopWorkers();
     await this.locks?.close();
     await this.gateway?.stopAdapters();
     await this.db?.close();

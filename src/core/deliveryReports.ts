@@ -5,6 +5,7 @@ import type { InboxStore } from "../store/inbox.ts";
 import type { OutboxStore } from "../store/outbox.ts";
 import { rows } from "../store/sql.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import { GroupCommit } from "../store/groupCommit.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 
 /**
@@ -21,8 +22,23 @@ export class DeliveryReports {
     private readonly inbox: InboxStore,
   ) {}
 
-  /** The network accepted a part: store its id, then apply any report that came first. */
+  /** 'delivered' reports nobody waits on, applied many to one statement. */
+  private readonly quietDeliveries = new GroupCommit<string, boolean>(
+    async (networkIds) => {
+      const done = await this.outbox.markManyDeliveredQuietly(networkIds);
+      return networkIds.map((id) => done.has(id));
+    },
+    { maxBatch: 500, parallel: 2 },
+  );
+
+  /**
+   * The network accepted a part: store its id, then apply any report that came first. Usually
+   * one round trip (switchboard_record_sent); the transaction below only when it says a report
+   * is waiting or a receipt is due.
+   */
   async recordSent(adapter: Adapter, partId: string, networkId: string, delivered: boolean): Promise<void> {
+    const [fast] = await rows<{ more: boolean }>(this.ds.manager, `SELECT switchboard_record_sent($1, $2, $3) AS more`, [partId, networkId, delivered]);
+    if (fast && !fast.more) return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, networkId);
       await this.outbox.markSent(tx, partId, networkId);
@@ -39,7 +55,7 @@ export class DeliveryReports {
     if (report.state === "sent") return;
     // Most deliveries need nothing but the new state (no receipt asked for): one statement. The
     // lock below only matters when the id is unknown yet or the user must hear of it.
-    if (report.state === "delivered" && (await this.outbox.markDeliveredQuietly(report.networkId))) return;
+    if (report.state === "delivered" && (await this.quietDeliveries.submit(report.networkId))) return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, report.networkId);
       await this.applyLocked(tx, adapter, report);

@@ -5,7 +5,7 @@ import { GatewayError } from "./errors.ts";
 import type { UserLink } from "./userLink.ts";
 import { RegistrationService, type AccessPolicy } from "./registrationService.ts";
 import { ContactService } from "./contactService.ts";
-import { OutboundService, OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
+import { OutboundService, OUTBOUND_TASK } from "./outboundService.ts";
 import { OutboundWorker, type OutboundMetrics, type RetryPolicy } from "./outboundWorker.ts";
 import { InboundService, INBOX_TASK, type InboundMetrics } from "./inboundService.ts";
 import { InboxWorker } from "./inboxWorker.ts";
@@ -16,7 +16,8 @@ import { ContactStore } from "../store/contacts.ts";
 import { OutboxStore } from "../store/outbox.ts";
 import { InboxStore } from "../store/inbox.ts";
 import { MediaStore } from "../store/media.ts";
-import { JobQueue, type TaskHandler } from "../queue/jobQueue.ts";
+import { RegistrationCache } from "../store/registrationCache.ts";
+import type { TaskHandler } from "../queue/jobQueue.ts";
 import type { ConversationLocks } from "../queue/conversationLock.ts";
 import type { SecretBox } from "../crypto/secretBox.ts";
 
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   retry: RetryPolicy;
   link: UserLink;
   locks: ConversationLocks;
+  /** Conversations sent at once, and registrations passed to XMPP at once (delivery.concurrency). */
+  concurrency: number;
   /** Outgoing messages per user per minute, by network (absent: no limit). */
   rateLimits: Partial<Record<NetworkName, number>>;
   metrics: OutboundMetrics & InboundMetrics;
@@ -60,13 +63,16 @@ export class Gateway {
     this.publicUrl = deps.publicUrl;
     this.adapters = new Map(deps.adapters.map((a) => [a.network, a]));
     this.registrationStore = new RegistrationStore(ds);
+    const cache = new RegistrationCache(this.registrationStore);
     const contactStore = new ContactStore(ds);
     this.outboxStore = new OutboxStore(ds);
     this.inboxStore = new InboxStore(ds);
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
     this.contacts = new ContactService(this.registrationStore, contactStore, (r) => this.registrations.account(r));
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
-    this.outbound = new OutboundService(ds, this.registrationStore, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log);
+    this.outbound = new OutboundService(ds, cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, (id) =>
+      this.outboundWorker.wake(id),
+    );
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
     this.mediaStore = new MediaStore(ds);
     this.inbound = new InboundService({
@@ -80,11 +86,13 @@ export class Gateway {
       metrics: deps.metrics,
       publicUrl: deps.publicUrl,
       log,
+      cache,
+      wakeInbox: (id) => this.inboxWorker.wake(id),
     });
     this.outboundWorker = new OutboundWorker(
-      ds, deps.locks, this.adapters, this.registrationStore, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log,
+      ds, deps.locks, this.adapters, cache, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log, deps.concurrency,
     );
-    this.inboxWorker = new InboxWorker(ds, deps.locks, this.registrationStore, this.inboxStore, deps.link, log);
+    this.inboxWorker = new InboxWorker(ds, deps.locks, cache, this.inboxStore, deps.link, log, deps.concurrency);
   }
 
   adapter(network: NetworkName): Adapter {
@@ -132,9 +140,12 @@ export class Gateway {
    * after a crash (a killed worker's jobs stay locked in the queue for hours).
    */
   async sweep(): Promise<void> {
-    for (const contactId of await this.outboxStore.dueConversations()) {
-      await JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), { preserveRunAt: true });
-    }
+    for (const contactId of await this.outboxStore.dueConversations()) this.outboundWorker.wake(contactId);
     await this.inboxWorker.resume();
+  }
+
+  /** Starts no new drains and waits for those running. */
+  async stopWorkers(): Promise<void> {
+    await Promise.all([this.outboundWorker.stop(), this.inboxWorker.stop()]);
   }
 }

@@ -7,6 +7,9 @@ import type { ContactStore, StoredContact } from "../store/contacts.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import type { MediaStore } from "../store/media.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
+import { GroupCommit } from "../store/groupCommit.ts";
+import { contactKey } from "../store/contacts.ts";
+import type { RegistrationCache } from "../store/registrationCache.ts";
 import { capBody, cleanText } from "./text.ts";
 import type { DeliveryReports } from "./deliveryReports.ts";
 
@@ -29,6 +32,16 @@ export interface InboundDeps {
   /** The gateway's public base URL, for links to served media. */
   publicUrl: string | undefined;
   log: Logger;
+  /** Registrations as the message path reads them. */
+  cache: RegistrationCache;
+  /** Called once a registration has newly committed events. */
+  wakeInbox: (registrationId: string) => void;
+}
+
+interface IntakeItem {
+  adapter: Adapter;
+  registration: StoredRegistration;
+  msg: IncomingMessage;
 }
 
 /**
@@ -50,7 +63,64 @@ export class InboundService {
   async message(adapter: Adapter, raw: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
     const msg = cleanMessage(raw);
-    const result = await this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
+    // Plain messages for a known account go in batches; attachments and replies need lookups of
+    // their own, and an unknown account is rare enough to take the one-by-one path.
+    const plain = (msg.attachments ?? []).length === 0 && !msg.replyTo;
+    const registration = plain ? await this.d.cache.findByAccount(network, msg.account) : undefined;
+    const result = registration ? await this.intake.submit({ adapter, registration, msg }) : await this.messageAlone(adapter, msg);
+    this.d.metrics.received(network, result);
+    if (result === "unroutable") {
+      this.d.log.warn({ network, account: msg.account }, "message for an account nobody has registered; kept as unroutable");
+    }
+    return result;
+  }
+
+  /**
+   * Commits every plain message that arrived while the previous commit ran in one transaction:
+   * the keys, the contacts and the events are one statement each for the whole batch.
+   */
+  private async commit(items: IntakeItem[]): Promise<AcceptResult[]> {
+    const woken = new Set<string>();
+    const results = await this.d.ds.transaction(async (tx) => {
+      woken.clear();
+      const claimed = await this.d.inbox.claimKeys(tx, [...new Map(items.map((i) => [`${i.adapter.network} ${i.msg.key}`, { network: i.adapter.network, key: i.msg.key }])).values()]);
+      const fresh = items.map((i) => claimed.delete(`${i.adapter.network} ${i.msg.key}`)); // a repeat within the batch is a duplicate too
+      const nick = (i: IntakeItem) => i.msg.fromName ?? i.adapter.displayName(i.msg.from);
+      const taken = items.filter((_, n) => fresh[n]);
+      const contacts = await this.d.contacts.ensureMany(
+        tx,
+        taken.map((i) => ({ registrationId: i.registration.id, legacyAddress: i.msg.from, displayName: nick(i) })),
+      );
+      const events: Parameters<InboxStore["addMany"]>[1] = [];
+      const announced = new Set<string>();
+      for (const i of taken) {
+        const contact = contacts.get(contactKey(i.registration.id, i.msg.from))!;
+        if (contact.created && !announced.has(contact.id)) {
+          announced.add(contact.id);
+          events.push({ registrationId: i.registration.id, contactId: contact.id, kind: "subscribe", payload: { nick: nick(i) } });
+        }
+        events.push({
+          registrationId: i.registration.id,
+          contactId: contact.id,
+          kind: "message",
+          networkId: i.msg.networkId,
+          body: i.msg.body,
+          payload: { mediaUrls: i.msg.mediaUrls, subject: i.msg.subject, thread: i.msg.thread },
+        });
+        woken.add(i.registration.id);
+      }
+      await this.d.inbox.addMany(tx, events);
+      return fresh.map((f): AcceptResult => (f ? "accepted" : "duplicate"));
+    });
+    for (const id of woken) this.d.wakeInbox(id);
+    return results;
+  }
+
+  private readonly intake = new GroupCommit<IntakeItem, AcceptResult>((items) => this.commit(items), { maxBatch: 500, parallel: 2 });
+
+  private async messageAlone(adapter: Adapter, msg: IncomingMessage): Promise<AcceptResult> {
+    const network = adapter.network;
+    return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
       if (!(await this.d.inbox.claimKey(tx, network, msg.key))) return "duplicate";
       const registration = await this.d.registrations.findByAccount(network, msg.account, tx);
       if (!registration) {
@@ -72,11 +142,6 @@ export class InboundService {
       await wake(tx, registration.id);
       return "accepted";
     });
-    this.d.metrics.received(network, result);
-    if (result === "unroutable") {
-      this.d.log.warn({ network, account: msg.account }, "message for an account nobody has registered; kept as unroutable");
-    }
-    return result;
   }
 
   async event(adapter: Adapter, raw: IncomingEvent): Promise<AcceptResult> {
@@ -127,6 +192,8 @@ export class InboundService {
       await this.d.inbox.add(tx, { registrationId: registration.id, contactId: null, kind: "account-broken", body: reason, payload: {} });
       await wake(tx, registration.id);
     });
+    // Committed now: a read between the update and the commit may have cached the old state.
+    this.d.registrations.changed();
     this.d.log.warn({ network: adapter.network }, "account refused by the network; marked broken");
   }
 

@@ -3,12 +3,15 @@ import type { Logger } from "pino";
 import type { NetworkName } from "./adapter.ts";
 import type { ErrorCondition } from "./errors.ts";
 import type { UserEvent, UserLink } from "./userLink.ts";
-import type { RegistrationStore } from "../store/registrations.ts";
+import type { RegistrationCache } from "../store/registrationCache.ts";
+import { Wakeups } from "../queue/wakeups.ts";
 import type { InboxEvent, InboxStore } from "../store/inbox.ts";
 import type { ConversationLocks } from "../queue/conversationLock.ts";
-import { JobQueue } from "../queue/jobQueue.ts";
 import { recordWithRetry } from "../store/retry.ts";
-import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
+import { inboxJobKey } from "./inboundService.ts";
+
+/** Events read per query while draining a registration. */
+const PENDING_BATCH = 100;
 
 /**
  * Passes a registration's inbox to its XMPP client in order. While the component link is down it
@@ -18,48 +21,55 @@ export class InboxWorker {
   constructor(
     private readonly ds: DataSource,
     private readonly locks: ConversationLocks,
-    private readonly registrations: RegistrationStore,
+    private readonly registrations: RegistrationCache,
     private readonly inbox: InboxStore,
     private readonly link: UserLink,
     private readonly log: Logger,
-  ) {}
-
-  /** Registrations being drained in this process (see OutboundWorker.active). */
-  private readonly active = new Set<string>();
-
-  async drain(registrationId: string): Promise<void> {
-    if (this.active.has(registrationId)) {
-      return JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
-    }
-    this.active.add(registrationId);
-    let result: Awaited<ReturnType<ConversationLocks["with"]>>;
-    try {
-      result = await this.locks.with(inboxJobKey(registrationId), (held) => this.drainLocked(registrationId, held));
-    } finally {
-      this.active.delete(registrationId);
-    }
-    if (!result.locked) {
-      await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId }, inboxJobKey(registrationId), { runAt: new Date(Date.now() + 500) });
-    }
+    concurrency: number,
+  ) {
+    this.wakeups = new Wakeups("passing events to XMPP", (id) => this.drainNow(id), concurrency, log);
   }
 
-  private async drainLocked(registrationId: string, held: () => boolean): Promise<void> {
+  readonly wakeups: Wakeups;
+
+  /** Wakes a registration with pending events: drained in this process as soon as a slot is free. */
+  wake(registrationId: string): void {
+    this.wakeups.wake(registrationId);
+  }
+
+  /** The job handler's entry: the same as a local wake-up. */
+  async drain(registrationId: string): Promise<void> {
+    this.wakeups.wake(registrationId);
+  }
+
+  async stop(): Promise<void> {
+    await this.wakeups.stop();
+  }
+
+  private async drainNow(registrationId: string): Promise<void> {
+    const result = await this.locks.with(inboxJobKey(registrationId), (held) => this.drainLocked(registrationId, held));
+    if (!result.locked || result.value === "lost") this.wakeups.later(registrationId, 500);
+  }
+
+  private async drainLocked(registrationId: string, held: () => boolean): Promise<"done" | "lost"> {
     const registration = await this.registrations.findById(registrationId);
-    if (!registration) return;
+    if (!registration) return "done";
     for (;;) {
-      if (!this.link.isUp(registration.network) || !held()) return;
-      const events = await this.inbox.pending(registrationId);
-      if (events.length === 0) return;
+      // While the link is down everything stays; the link coming back resumes every registration.
+      if (!this.link.isUp(registration.network)) return "done";
+      if (!held()) return "lost";
+      this.wakeups.consume(registrationId);
+      const events = await this.inbox.pending(registrationId, PENDING_BATCH);
+      if (events.length === 0) return "done";
       await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));
       await recordWithRetry("delivered events", this.log, () => this.inbox.markDelivered(events.map((e) => e.id)));
+      if (events.length < PENDING_BATCH && !this.wakeups.consume(registrationId)) return "done";
     }
   }
 
   /** Re-arms delivery for every registration with pending events (startup, link back up). */
   async resume(network?: NetworkName): Promise<void> {
-    for (const id of await this.inbox.dueRegistrations(network)) {
-      await JobQueue.add(this.ds.manager, INBOX_TASK, { registrationId: id }, inboxJobKey(id));
-    }
+    for (const id of await this.inbox.dueRegistrations(network)) this.wake(id);
     this.log.debug({ network }, "inbox delivery resumed");
   }
 }

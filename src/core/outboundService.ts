@@ -3,11 +3,19 @@ import type { Logger } from "pino";
 import type { Account, Adapter, Capability } from "./adapter.ts";
 import { GatewayError } from "./errors.ts";
 import { splitBody } from "./splitBody.ts";
-import type { RegistrationStore } from "../store/registrations.ts";
+import type { RegistrationCache } from "../store/registrationCache.ts";
 import type { ContactStore } from "../store/contacts.ts";
 import type { NewOutboxMessage, OutboxStore } from "../store/outbox.ts";
 import type { StoredRegistration } from "../store/registrations.ts";
-import { JobQueue } from "../queue/jobQueue.ts";
+
+interface IntakeItem {
+  registrationId: string;
+  legacyAddress: string;
+  displayName: string | null;
+  message: NewOutboxMessage;
+}
+import { GroupCommit } from "../store/groupCommit.ts";
+import { contactKey } from "../store/contacts.ts";
 import type { RateLimiter } from "./rateLimiter.ts";
 
 /** A message the user sent to a contact, already parsed from XMPP. */
@@ -38,13 +46,17 @@ export const outboundJobKey = (contactId: string) => `out:${contactId}`;
 export class OutboundService {
   constructor(
     private readonly ds: DataSource,
-    private readonly registrations: RegistrationStore,
+    private readonly registrations: RegistrationCache,
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,
     private readonly limits: Map<string, RateLimiter>,
     private readonly accountOf: (registration: StoredRegistration) => Account,
     private readonly log: Logger,
+    /** Called once a conversation has newly committed parts. */
+    private readonly queuedFor: (contactId: string) => void,
   ) {}
+
+  private readonly intake = new GroupCommit<IntakeItem, "accepted" | "duplicate">((items) => this.commit(items), { maxBatch: 500, parallel: 2 });
 
   /** Returns "duplicate" for a resend of an already accepted message id. */
   async accept(adapter: Adapter, req: OutgoingRequest): Promise<"accepted" | "duplicate"> {
@@ -66,15 +78,42 @@ export class OutboundService {
     const parsed = adapter.parseAddress(req.to, this.accountOf(registration));
     if (!parsed.ok) throw new GatewayError("item-not-found", parsed.reason);
     const message = this.shape(adapter, req);
-    const result = await this.ds.transaction(async (tx) => {
-      const { contact } = await this.contacts.ensure(tx, registration.id, parsed.address, adapter.displayName(parsed.address));
-      if (req.xmppId && (await this.outbox.seen(tx, contact.id, req.xmppId))) return "duplicate" as const;
-      await this.outbox.insertParts(tx, contact.id, message);
-      await JobQueue.add(tx, OUTBOUND_TASK, { contactId: contact.id }, outboundJobKey(contact.id), { preserveRunAt: true });
-      return "accepted" as const;
+    const result = await this.intake.submit({
+      registrationId: registration.id,
+      legacyAddress: parsed.address,
+      displayName: adapter.displayName(parsed.address),
+      message,
     });
     this.log.debug({ user: req.userJid, network: adapter.network, kind: message.kind, parts: message.bodies.length, result }, "outgoing message");
     return result;
+  }
+
+  /**
+   * Commits everything accepted while the previous commit ran in one transaction: the contacts,
+   * the resend check and the parts are one statement each for the whole batch. The conversations
+   * are woken once it is committed (the sweep finds them if this process dies first).
+   */
+  private async commit(items: IntakeItem[]): Promise<Array<"accepted" | "duplicate">> {
+    const queued: Array<{ contactId: string; message: NewOutboxMessage }> = [];
+    const results = await this.ds.transaction(async (tx) => {
+      queued.length = 0;
+      const contacts = await this.contacts.ensureMany(tx, items);
+      const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!.id);
+      const withIds = items.flatMap((i, n) => (i.message.xmppId ? [{ contactId: contactIds[n]!, xmppId: i.message.xmppId }] : []));
+      const seen = await this.outbox.seenAmong(tx, withIds);
+      const out = items.map((item, n): "accepted" | "duplicate" => {
+        const contactId = contactIds[n]!;
+        const key = item.message.xmppId ? `${contactId} ${item.message.xmppId}` : undefined;
+        if (key && seen.has(key)) return "duplicate";
+        if (key) seen.add(key); // a resend within the same batch
+        queued.push({ contactId, message: item.message });
+        return "accepted";
+      });
+      if (queued.length > 0) await this.outbox.insertMessages(tx, queued);
+      return out;
+    });
+    for (const contactId of new Set(queued.map((q) => q.contactId))) this.queuedFor(contactId);
+    return results;
   }
 
   /** What to queue for the request, given what the network can carry. */

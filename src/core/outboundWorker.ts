@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import type { Account, Adapter, NetworkName, OutgoingMessage } from "./adapter.ts";
 import { asGatewayError, GatewayError } from "./errors.ts";
 import type { RegistrationService } from "./registrationService.ts";
-import type { RegistrationStore } from "../store/registrations.ts";
+import type { RegistrationCache } from "../store/registrationCache.ts";
+import { Wakeups } from "../queue/wakeups.ts";
 import type { ContactStore } from "../store/contacts.ts";
 import type { OutboxPart, OutboxStore } from "../store/outbox.ts";
 import type { InboxStore } from "../store/inbox.ts";
@@ -13,6 +14,9 @@ import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { OUTBOUND_TASK, outboundJobKey } from "./outboundService.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
 import type { DeliveryReports } from "./deliveryReports.ts";
+
+/** Parts read per query while draining a conversation. */
+const PENDING_BATCH = 50;
 
 export interface RetryPolicy {
   retryBudgetSeconds: number;
@@ -36,7 +40,7 @@ export class OutboundWorker {
     private readonly ds: DataSource,
     private readonly locks: ConversationLocks,
     private readonly adapters: Map<NetworkName, Adapter>,
-    private readonly registrations: RegistrationStore,
+    private readonly registrations: RegistrationCache,
     private readonly registrationService: RegistrationService,
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,
@@ -45,57 +49,74 @@ export class OutboundWorker {
     private readonly policy: RetryPolicy,
     private readonly metrics: OutboundMetrics,
     private readonly log: Logger,
-  ) {}
-
-  /**
-   * Conversations being drained in this process. The database lock is what keeps instances
-   * apart, but it dies with its connection while the drainer may still be mid-send; this set
-   * keeps a second drainer in the same process from starting beside it.
-   */
-  private readonly active = new Set<string>();
-
-  async drain(contactId: string): Promise<void> {
-    if (this.active.has(contactId)) return this.rearm(contactId, new Date(Date.now() + 1000));
-    this.active.add(contactId);
-    let result: Awaited<ReturnType<ConversationLocks["with"]>>;
-    try {
-      result = await this.locks.with(outboundJobKey(contactId), (held) => this.drainLocked(contactId, held));
-    } finally {
-      this.active.delete(contactId);
-    }
-    this.log.debug({ contactId, locked: result.locked }, "outbound drain");
-    if (!result.locked) {
-      // Another worker is draining this conversation; look again shortly in case it just finished.
-      await JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), {
-        runAt: new Date(Date.now() + 1000),
-      });
-    }
+    concurrency: number,
+  ) {
+    this.wakeups = new Wakeups("sending queued messages", (id) => this.drainNow(id), concurrency, log);
   }
 
-  private async drainLocked(contactId: string, held: () => boolean): Promise<void> {
+  /** Who each conversation is with: a contact's registration and address never change. */
+  private readonly conversations = new Map<string, { registrationId: string; legacyAddress: string }>();
+  readonly wakeups: Wakeups;
+
+  /** Wakes a conversation with queued parts: it is drained in this process as soon as a slot is free. */
+  wake(contactId: string): void {
+    this.wakeups.wake(contactId);
+  }
+
+  /** The job handler's entry (a scheduled retry, a sweep): the same as a local wake-up. */
+  async drain(contactId: string): Promise<void> {
+    this.wakeups.wake(contactId);
+  }
+
+  async stop(): Promise<void> {
+    await this.wakeups.stop();
+  }
+
+  private async drainNow(contactId: string): Promise<void> {
+    const result = await this.locks.with(outboundJobKey(contactId), (held) => this.drainLocked(contactId, held));
+    // Another instance has the conversation, or our lock died with its connection mid-drain:
+    // look again shortly (the sweep would also find it, later).
+    if (!result.locked || result.value === "lost") this.wakeups.later(contactId, 1000);
+  }
+
+  private async conversation(contactId: string): Promise<{ registrationId: string; legacyAddress: string } | undefined> {
+    const known = this.conversations.get(contactId);
+    if (known) return known;
     const contact = await this.contacts.findById(contactId);
-    if (!contact) return;
+    if (!contact) return undefined;
+    if (this.conversations.size >= 100_000) this.conversations.clear();
+    const found = { registrationId: contact.registrationId, legacyAddress: contact.legacyAddress };
+    this.conversations.set(contactId, found);
+    return found;
+  }
+
+  private async drainLocked(contactId: string, held: () => boolean): Promise<"done" | "lost"> {
+    const contact = await this.conversation(contactId);
+    if (!contact) return "done";
     const registration = await this.registrations.findById(contact.registrationId);
-    if (!registration) return;
+    if (!registration) return "done";
     const adapter = this.adapters.get(registration.network);
     if (!adapter) {
       this.log.warn({ network: registration.network }, "queued messages for a network that is not enabled");
-      return;
+      return "done";
     }
     const account = this.registrationService.account(registration);
     for (;;) {
-      const parts = await this.outbox.pending(contactId);
-      if (parts.length === 0) return;
+      this.wakeups.consume(contactId);
+      const parts = await this.outbox.pending(contactId, PENDING_BATCH);
+      if (parts.length === 0) return "done";
       for (const part of parts) {
         // Our lock died with its connection: another drainer may own the conversation now.
-        if (!held()) return;
+        if (!held()) return "lost";
         if (part.nextAttemptAt.getTime() > Date.now()) {
           await this.rearm(contactId, part.nextAttemptAt);
-          return;
+          return "done";
         }
         const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part);
-        if (outcome === "stop") return;
+        if (outcome === "stop") return "done";
       }
+      // A short page was all there was, unless a message was queued meanwhile (it wakes us).
+      if (parts.length < PENDING_BATCH && !this.wakeups.consume(contactId)) return "done";
     }
   }
 

@@ -32,8 +32,20 @@ export class RegistrationService {
     return this.registrations.find(userJid, network);
   }
 
+  /** Decrypted accounts of the registration objects the cache hands out: one decryption each. */
+  private readonly accounts = new WeakMap<StoredRegistration, Account>();
+
   /** The stored account with its credentials decrypted. */
   account(registration: StoredRegistration): Account {
+    let account = this.accounts.get(registration);
+    if (!account) {
+      account = this.open(registration);
+      this.accounts.set(registration, account);
+    }
+    return account;
+  }
+
+  private open(registration: StoredRegistration): Account {
     return {
       legacyAccountId: registration.legacyAccountId,
       credentials: registration.credentials ? JSON.parse(this.secrets.open(registration.credentials)) : undefined,

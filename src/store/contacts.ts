@@ -14,6 +14,11 @@ export interface StoredContact {
 const COLUMNS = `id::text AS id, registration_id::text AS "registrationId", legacy_address AS "legacyAddress",
   display_name AS "displayName", subscription`;
 
+/** How ensureMany names a contact: addresses match regardless of letter case. */
+export function contactKey(registrationId: string, legacyAddress: string): string {
+  return `${registrationId} ${legacyAddress.toLowerCase()}`;
+}
+
 /** The contacts of each registration, with their presence subscription state. */
 export class ContactStore {
   constructor(private readonly ds: DataSource) {}
@@ -38,6 +43,39 @@ export class ContactStore {
       [registrationId, legacyAddress],
     );
     return { contact: existing!, created: false };
+  }
+
+  /**
+   * Finds or creates many contacts at once; the result maps `registrationId lower(address)` to
+   * the contact. One statement in the usual case; a contact created concurrently by another
+   * transaction (skipped by the insert, invisible to its snapshot) is read in a second one.
+   */
+  async ensureMany(
+    db: EntityManager,
+    wanted: Array<{ registrationId: string; legacyAddress: string; displayName: string | null }>,
+  ): Promise<Map<string, StoredContact & { created: boolean }>> {
+    const unique = new Map(wanted.map((w) => [contactKey(w.registrationId, w.legacyAddress), w]));
+    const list = [...unique.values()];
+    const found = await rows<StoredContact & { created: boolean }>(
+      db,
+      `WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(r, a, n)),
+       ins AS (
+         INSERT INTO contacts (registration_id, legacy_address, display_name) SELECT r, a, n FROM wanted
+         ON CONFLICT (registration_id, lower(legacy_address)) DO NOTHING RETURNING ${COLUMNS}, true AS created
+       )
+       SELECT * FROM ins
+       UNION ALL
+       SELECT ${COLUMNS}, false AS created FROM contacts
+       WHERE (registration_id, lower(legacy_address)) IN (SELECT r, lower(a) FROM wanted)`,
+      [list.map((w) => w.registrationId), list.map((w) => w.legacyAddress), list.map((w) => w.displayName)],
+    );
+    const result = new Map(found.map((c) => [contactKey(c.registrationId, c.legacyAddress), c]));
+    const missing = list.filter((w) => !result.has(contactKey(w.registrationId, w.legacyAddress)));
+    for (const w of missing) {
+      const { contact, created } = await this.ensure(db, w.registrationId, w.legacyAddress, w.displayName);
+      result.set(contactKey(w.registrationId, w.legacyAddress), { ...contact, created });
+    }
+    return result;
   }
 
   /**

@@ -48,6 +48,39 @@ export class InboxStore {
     );
   }
 
+  /** Many events in one statement, in the order given (the order the user sees them in). */
+  async addMany(
+    db: EntityManager,
+    events: Array<{ registrationId: string; contactId: string | null; kind: InboxKind; networkId?: string | null; body?: string | null; payload?: Record<string, unknown> }>,
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await rows(
+      db,
+      `INSERT INTO inbox (registration_id, contact_id, kind, network_id, body, payload)
+       SELECT r, c, k, n, b, p::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS t(r, c, k, n, b, p, ord)
+       ORDER BY ord`,
+      [
+        events.map((e) => e.registrationId),
+        events.map((e) => e.contactId),
+        events.map((e) => e.kind),
+        events.map((e) => e.networkId ?? null),
+        events.map((e) => e.body ?? null),
+        events.map((e) => JSON.stringify(e.payload ?? {})),
+      ],
+    );
+  }
+
+  /** Records many network-unique keys; returns those not seen before, as `network key`. */
+  async claimKeys(db: EntityManager, keys: Array<{ network: string; key: string }>): Promise<Set<string>> {
+    const claimed = await rows<{ network: string; key: string }>(
+      db,
+      `INSERT INTO inbound_keys (network, key) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING network, key`,
+      [keys.map((k) => k.network), keys.map((k) => k.key)],
+    );
+    return new Set(claimed.map((c) => `${c.network} ${c.key}`));
+  }
+
   /** Records a network-unique key; false when it was seen before (the event is a repeat). */
   async claimKey(db: EntityManager, network: string, key: string): Promise<boolean> {
     const row = await one(db, `INSERT INTO inbound_keys (network, key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1 AS ok`, [network, key]);

@@ -70,6 +70,49 @@ export class OutboxStore {
     );
   }
 
+  /**
+   * Queues many messages in one statement, parts in the order given (ids follow the order, and
+   * the order of ids is the order of sending within a conversation).
+   */
+  async insertMessages(db: EntityManager, messages: Array<{ contactId: string; message: NewOutboxMessage }>): Promise<void> {
+    const cols: unknown[][] = Array.from({ length: 14 }, () => []);
+    for (const { contactId, message: m } of messages) {
+      m.bodies.forEach((body, i) => {
+        const values = [
+          contactId, m.xmppId, m.senderJid, i, m.bodies.length, body,
+          i === 0 && m.mediaUrls.length ? JSON.stringify(m.mediaUrls) : null, m.wantReceipt, m.kind ?? "message", m.targetId ?? null,
+          m.replyTo ?? null, m.subject ?? null, m.thread ?? null, m.emojis ? JSON.stringify(m.emojis) : null,
+        ];
+        values.forEach((v, c) => cols[c]!.push(v));
+      });
+    }
+    await rows(
+      db,
+      `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
+                           kind, target_id, reply_to, subject, thread, emojis)
+       SELECT c, x, s, p, n, b, m::jsonb, w, k, t, r, sub, th, e::jsonb
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::bool[],
+                   $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+            WITH ORDINALITY AS t(c, x, s, p, n, b, m, w, k, t, r, sub, th, e, ord)
+       ORDER BY ord`,
+      cols,
+    );
+  }
+
+  /** Which of these (contact, XMPP id) pairs were already accepted in the last day: client resends. */
+  async seenAmong(db: EntityManager, pairs: Array<{ contactId: string; xmppId: string }>): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const found = await rows<{ c: string; x: string }>(
+      db,
+      `SELECT DISTINCT o.contact_id::text AS c, o.xmpp_id AS x
+       FROM unnest($1::bigint[], $2::text[]) AS t(c, x)
+       JOIN outbox o ON o.contact_id = t.c AND o.xmpp_id = t.x
+       WHERE o.created_at > now() - interval '1 day'`,
+      [pairs.map((p) => p.contactId), pairs.map((p) => p.xmppId)],
+    );
+    return new Set(found.map((r) => `${r.c} ${r.x}`));
+  }
+
   /** The network id of the latest message in a conversation, sent or received. */
   async lastNetworkId(contactId: string): Promise<string | undefined> {
     const row = await one<{ id: string }>(
@@ -208,15 +251,18 @@ export class OutboxStore {
     );
   }
 
-  /** Marks a sent part delivered when nobody asked for a receipt; false when that is not the case. */
-  async markDeliveredQuietly(networkId: string): Promise<boolean> {
-    const changed = await rows(
+  /**
+   * Marks sent parts delivered where nobody asked for a receipt; returns the network ids that
+   * were handled so (the rest need the full report path).
+   */
+  async markManyDeliveredQuietly(networkIds: string[]): Promise<Set<string>> {
+    const changed = await rows<{ id: string }>(
       this.ds.manager,
       `UPDATE outbox SET state = 'delivered', updated_at = now()
-       WHERE network_id = $1 AND state IN ('accepted', 'sending', 'sent') AND NOT want_receipt RETURNING id`,
-      [networkId],
+       WHERE network_id = ANY($1::text[]) AND state IN ('accepted', 'sending', 'sent') AND NOT want_receipt RETURNING network_id AS id`,
+      [networkIds],
     );
-    return changed.length > 0;
+    return new Set(changed.map((r) => r.id));
   }
 
   /** Whether every part of one XMPP message has been delivered. */

@@ -23,7 +23,22 @@ const SELECT = `
 
 /** Users and their per-network registrations. */
 export class RegistrationStore {
+  private readonly listeners: Array<() => void> = [];
+  /** Counts changes made through this store (see RegistrationCache). */
+  changes = 0;
+
   constructor(private readonly ds: DataSource) {}
+
+  /** Calls `fn` whenever a registration is created, replaced, removed or marked broken here. */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** Empties caches of registrations; the change functions below call it themselves. */
+  changed(): void {
+    this.changes++;
+    for (const fn of this.listeners) fn();
+  }
 
   find(userJid: string, network: NetworkName, db: EntityManager = this.ds.manager): Promise<StoredRegistration | undefined> {
     return one(db, `${SELECT} WHERE u.jid = $1 AND r.network = $2`, [userJid, network]);
@@ -88,12 +103,12 @@ export class RegistrationStore {
       );
       const registration = (await this.findById(saved!.id, tx))!;
       return { registration, created: saved!.created };
-    });
+    }).finally(() => this.changed());
   }
 
   /** Deletes the registration with its contacts and queued messages (cascade). */
   async remove(id: string): Promise<void> {
-    await this.ds.query(`DELETE FROM registrations WHERE id = $1`, [id]);
+    await this.ds.query(`DELETE FROM registrations WHERE id = $1`, [id]).finally(() => this.changed());
   }
 
   /**
@@ -117,6 +132,8 @@ export class RegistrationStore {
   }
 
   async markBroken(id: string, reason: string, db: EntityManager = this.ds.manager): Promise<void> {
-    await rows(db, `UPDATE registrations SET state = 'broken', state_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+    await rows(db, `UPDATE registrations SET state = 'broken', state_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]).finally(() =>
+      this.changed(),
+    );
   }
 }
