@@ -22,6 +22,21 @@ const E164_SHAPE = /^\+[1-9]\d{1,14}$/;
  * fictional 555-01xx range and freshly allocated ranges must still be reachable.
  */
 export function parsePhoneNumber(input: string, defaultRegion: string): ParsedPhoneNumber {
+  // Every message parses its contact's number (and every callback a sender's): the same few
+  // numbers over and over, and libphonenumber is costly per call. Results are plain values.
+  const key = `${defaultRegion}\u0000${input}`;
+  const known = memo.get(key);
+  if (known) return known;
+  const result = parseUncached(input, defaultRegion);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(key, result);
+  return result;
+}
+
+const memo = new Map<string, ParsedPhoneNumber>();
+const MEMO_MAX = 10_000;
+
+function parseUncached(input: string, defaultRegion: string): ParsedPhoneNumber {
   const typed = input.trim();
   if (typed === "") return notANumber("nothing was entered.");
   const quoted = JSON.stringify(typed);

@@ -31,14 +31,27 @@ export class DeliveryReports {
     { maxBatch: 500, parallel: 2 },
   );
 
+  /** Parts the networks accepted, recorded many to one call (switchboard_record_sent). */
+  private readonly sentParts = new GroupCommit<{ partId: string; networkId: string; delivered: boolean }, boolean>(
+    async (items) => {
+      const more = await rows<{ id: string }>(
+        this.ds.manager,
+        `SELECT id::text AS id FROM switchboard_record_sent($1::bigint[], $2::text[], $3::boolean[]) AS id`,
+        [items.map((i) => i.partId), items.map((i) => i.networkId), items.map((i) => i.delivered)],
+      );
+      const slow = new Set(more.map((r) => r.id));
+      return items.map((i) => slow.has(i.partId));
+    },
+    { maxBatch: 500, parallel: 1 },
+  );
+
   /**
    * The network accepted a part: store its id, then apply any report that came first. Usually
-   * one round trip (switchboard_record_sent); the transaction below only when it says a report
-   * is waiting or a receipt is due.
+   * a share of one batched call; the transaction below only when it says a report is waiting or
+   * a receipt is due.
    */
   async recordSent(adapter: Adapter, partId: string, networkId: string, delivered: boolean): Promise<void> {
-    const [fast] = await rows<{ more: boolean }>(this.ds.manager, `SELECT switchboard_record_sent($1, $2, $3) AS more`, [partId, networkId, delivered]);
-    if (fast && !fast.more) return;
+    if (!(await this.sentParts.submit({ partId, networkId, delivered }))) return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, networkId);
       await this.outbox.markSent(tx, partId, networkId);

@@ -5,6 +5,7 @@ import { asGatewayError, GatewayError } from "./errors.ts";
 import type { RegistrationService } from "./registrationService.ts";
 import type { RegistrationCache } from "../store/registrationCache.ts";
 import { Wakeups } from "../queue/wakeups.ts";
+import { GroupCommit } from "../store/groupCommit.ts";
 import type { ContactStore } from "../store/contacts.ts";
 import type { OutboxPart, OutboxStore } from "../store/outbox.ts";
 import type { InboxStore } from "../store/inbox.ts";
@@ -57,6 +58,17 @@ export class OutboundWorker {
   /** Who each conversation is with: a contact's registration and address never change. */
   private readonly conversations = new Map<string, { registrationId: string; legacyAddress: string }>();
   readonly wakeups: Wakeups;
+  /**
+   * Attempts claimed before the network is called (see OutboxStore.markSending), many to one
+   * statement: every conversation being sent at that moment shares the round trip.
+   */
+  private readonly claims = new GroupCommit<{ id: string; attempts: number }, boolean>(
+    async (parts) => {
+      const claimed = await this.outbox.markManySending(parts);
+      return parts.map((p) => claimed.has(p.id));
+    },
+    { maxBatch: 500, parallel: 2 },
+  );
 
   /** Wakes a conversation with queued parts: it is drained in this process as soon as a slot is free. */
   wake(contactId: string): void {
@@ -146,7 +158,7 @@ export class OutboundWorker {
           return "next";
         }
       }
-      if (!(await this.outbox.markSending(part.id, part.attempts))) return "stop"; // another drainer has it
+      if (!(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
       await recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false));
@@ -176,7 +188,7 @@ export class OutboundWorker {
     if (!target) {
       throw new GatewayError("item-not-found", `That message never reached ${adapter.identity.name}, so it cannot be changed there.`);
     }
-    if (!(await this.outbox.markSending(part.id, part.attempts))) return;
+    if (!(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return;
     if (part.kind === "edit") await adapter.edit!(account, to, target, msg);
     else if (part.kind === "retract") await adapter.retract!(account, to, target);
     else await adapter.react!(account, to, target, part.emojis ?? []);

@@ -177,6 +177,18 @@ export class OutboxStore {
     return claimed.length === 1;
   }
 
+  /** markSending for many parts at once; returns the ids claimed. */
+  async markManySending(parts: Array<{ id: string; attempts: number }>): Promise<Set<string>> {
+    const claimed = await rows<{ id: string }>(
+      this.ds.manager,
+      `UPDATE outbox SET state = 'sending', attempts = outbox.attempts + 1, attempt_started_at = now(), updated_at = now()
+       FROM unnest($1::bigint[], $2::int[]) AS t(id, seen)
+       WHERE outbox.id = t.id AND outbox.attempts = t.seen AND outbox.state IN ('accepted', 'sending') RETURNING outbox.id::text AS id`,
+      [parts.map((p) => p.id), parts.map((p) => p.attempts)],
+    );
+    return new Set(claimed.map((r) => r.id));
+  }
+
   async markSent(db: EntityManager, id: string, networkId: string): Promise<void> {
     await rows(
       db,
