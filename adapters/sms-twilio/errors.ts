@@ -1,6 +1,6 @@
 // Twilio's error codes in words a person texting understands, and Twilio failures → GatewayError.
 import { GatewayError, type ErrorCondition } from "../../src/core/errors.ts";
-import { retryAfterMsOf } from "./twilioClient.ts";
+import { isTransportError, retryAfterMsOf } from "./twilioClient.ts";
 
 interface CodeInfo {
   /** Completes "Not sent: …" / "Not delivered: …". */
@@ -55,7 +55,7 @@ const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_
 /** Sorts an error thrown by the twilio SDK; undefined when it is not a Twilio or network failure (a bug). */
 export function classifyTwilioError(err: unknown): TwilioFailure | undefined {
   if (typeof err !== "object" || err === null) return undefined;
-  const e = err as { status?: unknown; code?: unknown; message?: unknown; isAxiosError?: unknown };
+  const e = err as { status?: unknown; code?: unknown; message?: unknown };
   const message = typeof e.message === "string" ? e.message : undefined;
   if (typeof e.status === "number") {
     const code = typeof e.code === "number" ? e.code : undefined;
@@ -66,7 +66,8 @@ export function classifyTwilioError(err: unknown): TwilioFailure | undefined {
     return { kind: "rejected", status: e.status, code, message };
   }
   const netCode = typeof e.code === "string" ? e.code : "";
-  if (e.isAxiosError === true || NETWORK_ERRORS.has(netCode)) {
+  // Any failure of our HTTP client's exchange (TLS, a malformed answer… included), or a plain network error.
+  if (isTransportError(err) || NETWORK_ERRORS.has(netCode)) {
     const timedOut = netCode === "ECONNABORTED" || netCode === "ETIMEDOUT" || /timeout/i.test(message ?? "");
     const reason = timedOut ? "Twilio did not answer in time" : `Twilio could not be reached${netCode ? ` (${netCode})` : ""}`;
     return { kind: "unavailable", status: undefined, code: undefined, reason, retryAfterMs: undefined };

@@ -1,6 +1,7 @@
 // The one door to the Bot API: telegraf's `Telegram` client, with timeouts, cancellation and
 // errors that carry nothing secret. A bot token is part of every Bot API URL and telegraf's
 // errors keep the request payload (message text), so nothing raw from telegraf leaves this file.
+import http from "node:http";
 import https from "node:https";
 import { Telegram, TelegramError } from "telegraf";
 import { deadline, type Deadline } from "./timing.ts";
@@ -43,14 +44,15 @@ type RawCall = (method: string, payload: object, opts: { signal?: unknown }) => 
 export class BotApiFactory {
   readonly #apiRoot: string;
   readonly #timeoutMs: number;
-  // telegraf ignores an agent for http:// roots (simulators), and its default https agent is
-  // module-wide; our own lets stop() close the sockets.
-  readonly #agent: https.Agent | undefined;
+  // telegraf's default https agent is module-wide and http:// roots (simulators, benchmarks) would
+  // use Node's global agent; our own keep-alive agent lets stop() close the sockets.
+  readonly #agent: http.Agent;
 
   constructor(apiRoot: string, timeoutMs: number) {
     this.#apiRoot = apiRoot;
     this.#timeoutMs = timeoutMs;
-    this.#agent = apiRoot.startsWith("https:") ? new https.Agent({ keepAlive: true, keepAliveMsecs: 10_000 }) : undefined;
+    const agentOpts = { keepAlive: true, keepAliveMsecs: 10_000 };
+    this.#agent = apiRoot.startsWith("https:") ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
   }
 
   forToken(token: string): BotApi {
@@ -58,7 +60,7 @@ export class BotApiFactory {
   }
 
   destroy(): void {
-    this.#agent?.destroy();
+    this.#agent.destroy();
   }
 }
 
@@ -68,12 +70,15 @@ export class BotApi {
   readonly #token: string;
   readonly #timeoutMs: number;
 
-  constructor(apiRoot: string, token: string, timeoutMs: number, agent: https.Agent | undefined) {
+  constructor(apiRoot: string, token: string, timeoutMs: number, agent: http.Agent) {
     this.#apiRoot = apiRoot;
     this.#token = token;
     this.#timeoutMs = timeoutMs;
     // An apiRoot with a path must end in "/" for telegraf's URL joining.
-    this.#client = new Telegram(token, { apiRoot: `${apiRoot}/`, ...(agent ? { agent } : {}) });
+    this.#client = new Telegram(token, { apiRoot: `${apiRoot}/`, agent });
+    // telegraf's constructor drops the agent for http:// roots (an https.Agent there would throw),
+    // but reads `options.agent` on every call: put ours back, matching the root's protocol.
+    this.#client.options.agent = agent;
   }
 
   async call<T>(method: string, payload: object, opts: CallOptions = {}): Promise<T> {
