@@ -5,6 +5,7 @@ import type { ErrorCondition } from "./errors.ts";
 import type { UserEvent, UserLink } from "./userLink.ts";
 import type { RegistrationCache } from "../store/registrationCache.ts";
 import { Wakeups } from "../queue/wakeups.ts";
+import { GroupCommit } from "../store/groupCommit.ts";
 import type { InboxEvent, InboxStore } from "../store/inbox.ts";
 import type { ConversationLocks } from "../queue/conversationLock.ts";
 import { recordWithRetry } from "../store/retry.ts";
@@ -31,6 +32,22 @@ export class InboxWorker {
   }
 
   readonly wakeups: Wakeups;
+  /** Pending events, read for every registration woken at that moment at once. */
+  private readonly pendingReads = new GroupCommit<string, InboxEvent[]>(
+    async (ids) => {
+      const found = await this.inbox.pendingMany([...new Set(ids)], PENDING_BATCH);
+      return ids.map((id) => found.get(id) ?? []);
+    },
+    { maxBatch: 500, parallel: 2 },
+  );
+  /** Events passed to XMPP, recorded for every registration at that moment in one statement. */
+  private readonly delivered = new GroupCommit<string[], true>(
+    async (batches) => {
+      await this.inbox.markDelivered(batches.flat());
+      return batches.map(() => true as const);
+    },
+    { maxBatch: 500, parallel: 2 },
+  );
 
   /** Wakes a registration with pending events: drained in this process as soon as a slot is free. */
   wake(registrationId: string): void {
@@ -59,10 +76,10 @@ export class InboxWorker {
       if (!this.link.isUp(registration.network)) return "done";
       if (!held()) return "lost";
       this.wakeups.consume(registrationId);
-      const events = await this.inbox.pending(registrationId, PENDING_BATCH);
+      const events = await this.pendingReads.submit(registrationId);
       if (events.length === 0) return "done";
       await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));
-      await recordWithRetry("delivered events", this.log, () => this.inbox.markDelivered(events.map((e) => e.id)));
+      await recordWithRetry("delivered events", this.log, () => this.delivered.submit(events.map((e) => e.id)));
       if (events.length < PENDING_BATCH && !this.wakeups.consume(registrationId)) return "done";
     }
   }

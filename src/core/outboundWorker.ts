@@ -58,6 +58,14 @@ export class OutboundWorker {
   /** Who each conversation is with: a contact's registration and address never change. */
   private readonly conversations = new Map<string, { registrationId: string; legacyAddress: string }>();
   readonly wakeups: Wakeups;
+  /** What each conversation has queued, read for every conversation woken at that moment at once. */
+  private readonly pendingReads = new GroupCommit<string, OutboxPart[]>(
+    async (contactIds) => {
+      const found = await this.outbox.pendingMany([...new Set(contactIds)], PENDING_BATCH);
+      return contactIds.map((id) => found.get(id) ?? []);
+    },
+    { maxBatch: 500, parallel: 2 },
+  );
   /**
    * Attempts claimed before the network is called (see OutboxStore.markSending), many to one
    * statement: every conversation being sent at that moment shares the round trip.
@@ -115,7 +123,7 @@ export class OutboundWorker {
     const account = this.registrationService.account(registration);
     for (;;) {
       this.wakeups.consume(contactId);
-      const parts = await this.outbox.pending(contactId, PENDING_BATCH);
+      const parts = await this.pendingReads.submit(contactId);
       if (parts.length === 0) return "done";
       for (const part of parts) {
         // Our lock died with its connection: another drainer may own the conversation now.

@@ -99,6 +99,26 @@ export class InboxStore {
     );
   }
 
+  /** `pending` for many registrations in one query; every asked-for id is in the result. */
+  async pendingMany(registrationIds: string[], limit = 100): Promise<Map<string, InboxEvent[]>> {
+    const found = await rows<InboxEvent>(
+      this.ds.manager,
+      `SELECT e.* FROM unnest($1::bigint[]) AS r(id)
+       CROSS JOIN LATERAL (
+         SELECT i.id::text AS id, i.registration_id::text AS "registrationId", i.contact_id::text AS "contactId",
+                c.legacy_address AS "legacyAddress", i.kind, i.stanza_id::text AS "stanzaId", i.network_id AS "networkId",
+                i.body, i.payload, i.received_at AS "receivedAt"
+         FROM inbox i LEFT JOIN contacts c ON c.id = i.contact_id
+         WHERE i.registration_id = r.id AND i.state = 'pending' ORDER BY i.id LIMIT $2
+       ) e`,
+      [registrationIds, limit],
+    );
+    const byRegistration = new Map(registrationIds.map((id) => [id, [] as InboxEvent[]]));
+    for (const e of found) byRegistration.get(e.registrationId)?.push(e);
+    for (const events of byRegistration.values()) events.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    return byRegistration;
+  }
+
   /** Passed on to XMPP: the body is dropped (the gateway is no archive), the ids stay for the map. */
   async markDelivered(ids: string[]): Promise<void> {
     await this.ds.query(`UPDATE inbox SET state = 'delivered', delivered_at = now(), body = NULL WHERE id = ANY($1::bigint[])`, [ids]);

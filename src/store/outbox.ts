@@ -162,6 +162,22 @@ export class OutboxStore {
     );
   }
 
+  /** `pending` for many conversations in one query; every asked-for id is in the result. */
+  async pendingMany(contactIds: string[], limit = 50): Promise<Map<string, OutboxPart[]>> {
+    const found = await rows<OutboxPart>(
+      this.ds.manager,
+      `SELECT p.* FROM unnest($1::bigint[]) AS c(id)
+       CROSS JOIN LATERAL (
+         SELECT ${COLUMNS} FROM outbox WHERE contact_id = c.id AND state IN ('accepted', 'sending') ORDER BY outbox.id LIMIT $2
+       ) p`,
+      [contactIds, limit],
+    );
+    const byContact = new Map(contactIds.map((id) => [id, [] as OutboxPart[]]));
+    for (const part of found) byContact.get(part.contactId)?.push(part);
+    for (const parts of byContact.values()) parts.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    return byContact;
+  }
+
   /**
    * Claims the next attempt of a part, recorded before the network is called so a crash leaves a
    * trace to check against. `seenAttempts` fences out a drainer working from a stale read (one
