@@ -1,6 +1,6 @@
 // `npm run bench` (node --import tsx bench/main.ts): issue #5's benchmark. Starts its own Prosody,
-// PostgreSQL, Twilio simulator and gateway process, measures each path, prints a report and
-// optionally writes it as JSON.
+// PostgreSQL, network simulators (Twilio, Telegram, SMTP relay) and gateway process, measures
+// each path of each network, prints a report and optionally writes it as JSON.
 import fs from "node:fs";
 import { BenchEnv } from "./env/environment.ts";
 import { machineFacts } from "./machine.ts";
@@ -9,6 +9,7 @@ import { UNITS, type BenchReport } from "./report/model.ts";
 import { render } from "./report/render.ts";
 import { checkTargets } from "./report/targets.ts";
 import { MIN_CEILING_MESSAGES, runSuite } from "./suite.ts";
+import { xmppToTelegram } from "./paths/xmppToTelegram.ts";
 
 const log = (s: string) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(1)}s] ${s}\n`);
 const t0 = performance.now();
@@ -22,7 +23,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const startedAt = new Date().toISOString();
-  log("starting Prosody, PostgreSQL, the Twilio simulator; migrating; logging in users");
+  log("starting Prosody, PostgreSQL, the Twilio, Telegram and SMTP relay simulators; migrating; logging in users");
   const env = await BenchEnv.start({ users: o.users, durableDb: o.durableDb, concurrency: o.concurrency, profile: o.profile, logLevel: o.logLevel });
   let failed = false;
   try {
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
         windowPerConnection: o.window,
         contactsPerUser: o.contactsPerUser,
         webhookConcurrency: o.webhookConcurrency,
+        smtpSessions: o.smtpSessions,
         maxSeconds: o.maxSeconds,
         gatewayDeliveryConcurrency: o.concurrency ?? "the gateway's default",
         gatewayLogLevel: o.logLevel,
@@ -77,10 +79,13 @@ function notes(maxSeconds: number, concurrency: number | undefined, messages: nu
       : []),
     "The gateway's per-user send rate limit is raised to 1,000,000/min: a few benchmark users send thousands of messages a minute on purpose.",
     "Twilio status callbacks are ON: for every SMS the simulator posts 'sent' and 'delivered' webhooks (signed) back to the gateway, as Twilio does; each is a DB transaction in the gateway.",
+    "Telegram runs in the gateway's default polling mode: one long-poll getUpdates held per bot (each benchmark user registers its own bot), updates taken in batches. Each Telegram chat used by XMPP → Telegram first writes '/start' to the bot (unmeasured), as Telegram requires before a bot may write to someone.",
+    "XMPP → Telegram is bounded by Telegram's flood limits, which the gateway keeps by spacing a bot's sends (about 30/s per bot, 1/s per chat): its ratio to Prosody alone says little about the gateway's cost; see its share of that limit, and its CPU per message.",
+    "Email: XMPP → email arrives when the SMTP relay simulator has accepted the mail's data (the gateway sends through its pooled nodemailer transport); email → XMPP holds --smtp-sessions SMTP sessions open into the gateway's inbound listener, each sending mail after mail (pipelined MAIL/RCPT/DATA).",
     "Each gateway row runs on a freshly started gateway process (peak RSS = that row's own VmHWM), after an unmeasured warm-up of the same path.",
     "Latency = arrival − send, both stamped with performance.now() in this process. Windowed runs keep every connection's window full, so their latency is mostly queueing (in flight ÷ rate); the paced run shows latency under a fixed load.",
-    "The Twilio simulator and the load generators share the benchmark process (the 'bench' CPU column); the gateway, Prosody and PostgreSQL are separate processes on the same cores.",
-    `A path stops offering new messages after ${maxSeconds} s and is marked (capped); its rate is still completed ÷ elapsed.`,
+    "The network simulators (Twilio, Telegram, SMTP relay) and the load generators share the benchmark process (the 'bench' CPU column); the gateway, Prosody and PostgreSQL are separate processes on the same cores.",
+    `A path stops offering new messages after ${maxSeconds} s (XMPP → Telegram after ${Math.min(maxSeconds, xmppToTelegram.maxSeconds ?? maxSeconds)} s: Telegram's pace makes it slow by design) and is marked (capped); its rate is still completed ÷ elapsed.`,
   ];
 }
 

@@ -16,6 +16,7 @@ export interface BenchOptions {
   window: number;
   contactsPerUser: number;
   webhookConcurrency: number;
+  smtpSessions: number;
   maxSeconds: number;
   drainSeconds: number;
   concurrency: number | undefined;
@@ -40,6 +41,7 @@ export const USAGE = `usage: node --import tsx bench/main.ts [options]
   --window N               messages in flight per connection (default 100)
   --contacts-per-user N    conversations per user (default 16)
   --webhook-concurrency N  inbound webhooks in flight (default 32)
+  --smtp-sessions N        SMTP sessions held open into the gateway for email → XMPP (default 16)
   --max-seconds S          stop offering a path's messages after S seconds (default 60)
   --drain-seconds S        then wait at most S seconds for the rest (default 30)
   --concurrency N          set the gateway's delivery.concurrency (default: leave the gateway's own)
@@ -67,6 +69,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       window: { type: "string", default: "100" },
       "contacts-per-user": { type: "string", default: "16" },
       "webhook-concurrency": { type: "string", default: "32" },
+      "smtp-sessions": { type: "string", default: "16" },
       "max-seconds": { type: "string", default: "60" },
       "drain-seconds": { type: "string", default: "30" },
       concurrency: { type: "string" },
@@ -108,6 +111,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     contactsPerUser: int("contacts-per-user", values["contacts-per-user"], 1, 100),
     // The simulator's webhook agent holds 32 sockets: more would only queue inside it.
     webhookConcurrency: int("webhook-concurrency", values["webhook-concurrency"], 1, 32),
+    smtpSessions: int("smtp-sessions", values["smtp-sessions"], 1, 100),
     maxSeconds: num("max-seconds", values["max-seconds"], 1),
     drainSeconds: num("drain-seconds", values["drain-seconds"], 1),
     concurrency: values.concurrency === undefined ? undefined : int("concurrency", values.concurrency, 1),

@@ -2,9 +2,13 @@
 // process, the paced run, then the scale run. Gateway paths are listed once, here.
 import type { BenchEnv } from "./env/environment.ts";
 import type { BenchOptions } from "./options.ts";
+import { emailToXmpp } from "./paths/emailToXmpp.ts";
 import { prosodyOnly } from "./paths/prosodyOnly.ts";
 import { smsToXmpp } from "./paths/smsToXmpp.ts";
+import { telegramToXmpp } from "./paths/telegramToXmpp.ts";
+import { xmppToEmail } from "./paths/xmppToEmail.ts";
 import { xmppToSms } from "./paths/xmppToSms.ts";
+import { xmppToTelegram } from "./paths/xmppToTelegram.ts";
 import type { BenchPath } from "./paths/path.ts";
 import { findProfile, summariseProfile } from "./report/profile.ts";
 import type { PathRow } from "./report/model.ts";
@@ -13,8 +17,8 @@ import { runScale, type ScaleResult } from "./scale/scaleRun.ts";
 
 export const MIN_CEILING_MESSAGES = 20_000;
 
-/** Every gateway path, measured in this order. Telegram and email paths join this list. */
-const GATEWAY_PATHS: BenchPath[] = [xmppToSms, smsToXmpp];
+/** Every gateway path, measured in this order. */
+const GATEWAY_PATHS: BenchPath[] = [xmppToSms, smsToXmpp, xmppToTelegram, telegramToXmpp, xmppToEmail, emailToXmpp];
 
 export interface SuiteResult {
   rows: PathRow[];
@@ -25,6 +29,7 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
   const load: LoadSettings = {
     contactsPerUser: o.contactsPerUser,
     webhookConcurrency: o.webhookConcurrency,
+    smtpSessions: o.smtpSessions,
     window: o.window,
     maxSeconds: o.maxSeconds,
     drainSeconds: o.drainSeconds,
@@ -44,15 +49,23 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
   const ratio = (m: Measurement) => (ceiling.summary.rate > 0 ? m.summary.rate / ceiling.summary.rate : undefined);
 
   let registered = false;
+  const prepared = new Set<BenchPath>();
   const withGateway = async (id: string, label: string, warmupPath: BenchPath, run: () => Promise<Measurement>): Promise<PathRow> => {
     log(`${label}: starting a fresh gateway`);
     const started = await env.startGateway();
     if (!registered) {
+      log("registering the users with the SMS, Telegram and email gateways");
       await env.registerUsers();
       registered = true;
     }
+    if (warmupPath.prepare && !prepared.has(warmupPath)) {
+      log(`${label}: preparing the network's side`);
+      await warmupPath.prepare(env, load);
+      prepared.add(warmupPath);
+    }
     const gateway = env.gateway!;
-    const warmup = o.warmup > 0 ? await measureWindowed(env, warmupPath, `${id}w`, o.warmup, load) : undefined;
+    const warmupLoad: LoadSettings = { ...load, maxSeconds: Math.min(load.maxSeconds, warmupPath.maxSeconds ?? Number.POSITIVE_INFINITY) };
+    const warmup = o.warmup > 0 ? await measureWindowed(env, warmupPath, `${id}w`, o.warmup, warmupLoad) : undefined;
     // A warm-up that could not finish says all there is to say; the run would only repeat it.
     let measurement: Measurement;
     if (warmup?.aborted) {
@@ -79,9 +92,12 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
   };
 
   for (const path of GATEWAY_PATHS) {
-    const row = await withGateway(path.id, path.label, path, () => measureWindowed(env, path, path.id, o.messages, load));
+    const pathLoad: LoadSettings = { ...load, maxSeconds: Math.min(load.maxSeconds, path.maxSeconds ?? Number.POSITIVE_INFINITY) };
+    const row = await withGateway(path.id, path.label, path, () => measureWindowed(env, path, path.id, o.messages, pathLoad));
     const r = ratio(row.measurement);
     if (r !== undefined) row.ratioToProsody = r;
+    const limit = path.networkLimit?.(env, load);
+    if (limit) row.networkLimit = { ...limit, share: row.measurement.summary.rate / limit.rate, ratioToProsody: ceiling.summary.rate > 0 ? limit.rate / ceiling.summary.rate : Number.NaN };
     rows.push(row);
   }
 

@@ -1,25 +1,35 @@
-// Everything the benchmark runs against: a private Prosody, PostgreSQL, the Twilio simulator (in
-// this process), the gateway's config, and the logged-in benchmark users. The gateway process
-// itself is started and stopped per measurement (GatewayProcess).
+// Everything the benchmark runs against: a private Prosody, PostgreSQL, the network simulators (in
+// this process: Twilio, Telegram's Bot API, the outbound SMTP relay), the gateway's config, and the
+// logged-in benchmark users. The gateway process itself is started and stopped per measurement
+// (GatewayProcess).
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
+import { TelegramSimulator } from "../../adapters/telegram/simulator/index.ts";
+import { MailRelaySink } from "../../adapters/email/simulator/index.ts";
 import { startProsody, type ProsodyInstance } from "../../test/support/prosody.ts";
-import { getFreePort } from "../../test/support/ports.ts";
+import { getFreePorts } from "../../test/support/ports.ts";
 import { openBenchDatabase, type BenchDatabase } from "./database.ts";
 import { dbActivity } from "./dbActivity.ts";
 import { writeGatewayConfig } from "./gatewayConfig.ts";
 import { GatewayProcess } from "./gatewayProcess.ts";
-import { tapSimulator, type SimulatorTap } from "./simulatorTap.ts";
+import { tapSimulator, tapTelegram, type SimulatorTap, type TelegramTap } from "./simulatorTap.ts";
 import { RawClient } from "../xmpp/rawClient.ts";
 
+// The same names as the integration tests' fixture (test/support/gatewayFixture.ts).
 export const HOST = "example.test";
 export const SMS_DOMAIN = "sms.example.test";
+export const TELEGRAM_DOMAIN = "telegram.example.test";
+export const EMAIL_DOMAIN = "email.example.test";
+/** The mail domain users get addresses in (networks.email.addressDomain). */
+export const MAIL_DOMAIN = "mail.example.test";
 const COMPONENT_SECRET = "bench-component-secret";
 export const ACCOUNT_SID = "AC" + "0123456789abcdef".repeat(2);
 export const AUTH_TOKEN = "bench-operator-auth-token-0123456789";
+const RELAY_USER = "relay";
+const RELAY_PASSWORD = "bench-relay-password";
 
 const SETTLE_BEFORE_STOP_MS = 250;
 
@@ -28,6 +38,10 @@ export interface BenchUser {
   username: string;
   /** The pool number the user registers with. */
   number: string;
+  /** The user's own Telegram bot (as from @BotFather), registered with the Telegram gateway. */
+  bot: { id: number; token: string; username: string };
+  /** The user's address at the email gateway (localpart registered, @MAIL_DOMAIN). */
+  email: string;
   client: RawClient;
 }
 
@@ -49,6 +63,11 @@ export class BenchEnv {
     readonly db: BenchDatabase,
     readonly sim: TwilioSimulator,
     readonly tap: SimulatorTap,
+    readonly telegram: TelegramSimulator,
+    readonly telegramTap: TelegramTap,
+    readonly relay: MailRelaySink,
+    /** The gateway's inbound SMTP listener (networks.email.inbound.listen). */
+    readonly inboundSmtp: { host: string; port: number },
     readonly httpPort: number,
     readonly configPath: string,
     readonly users: BenchUser[],
@@ -59,15 +78,26 @@ export class BenchEnv {
     const runDir = await fsp.mkdtemp(path.join(os.tmpdir(), "sb-bench-"));
     const names = Array.from({ length: o.users }, (_, i) => `zbench-${String(i + 1).padStart(3, "0")}`);
     const numbers = names.map((_, i) => `+1555000${String(1000 + i).padStart(4, "0")}`);
-    const [prosody, db, httpPort] = await Promise.all([
+    const bots = names.map((_, i) => {
+      const id = 700_000_001 + i;
+      return { id, token: `${id}:bench-bot-token-${String(i + 1).padStart(3, "0")}`, username: `zbench${String(i + 1).padStart(3, "0")}bot` };
+    });
+    const [prosody, db] = await Promise.all([
       startProsody({
         host: HOST,
-        components: [{ domain: SMS_DOMAIN, secret: COMPONENT_SECRET }],
+        components: [SMS_DOMAIN, TELEGRAM_DOMAIN, EMAIL_DOMAIN].map((domain) => ({ domain, secret: COMPONENT_SECRET })),
         users: names.map((username) => ({ username, password: `pw-${username}` })),
       }),
       openBenchDatabase({ durable: o.durableDb, runDir }),
-      getFreePort(),
     ]);
+    // Picked once Prosody listens, so the kernel cannot hand out one of its ports again.
+    const [httpPort, smtpPort] = (await getFreePorts(2)) as [number, number];
+    const telegram = new TelegramSimulator();
+    const telegramUrl = await telegram.start(0);
+    for (const b of bots) telegram.addBot({ ...b, firstName: `Bench bot ${b.username}` });
+    const telegramTap = tapTelegram(telegram, bots.map((b) => b.token));
+    const relay = new MailRelaySink({ user: RELAY_USER, password: RELAY_PASSWORD });
+    const relayAddress = await relay.start(0);
     const sim = new TwilioSimulator({ deliveryDelayMs: 20 });
     const tap = tapSimulator(sim);
     const apiBase = await sim.start(0);
@@ -82,6 +112,8 @@ export class BenchEnv {
       componentSecret: COMPONENT_SECRET,
       userDomain: HOST,
       twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, apiBase, numbers },
+      telegram: { domain: TELEGRAM_DOMAIN, apiRoot: telegramUrl },
+      email: { domain: EMAIL_DOMAIN, addressDomain: MAIL_DOMAIN, relayUrl: relayAddress.url, inboundPort: smtpPort },
       concurrency: o.concurrency,
       logLevel: o.logLevel,
     });
@@ -91,10 +123,11 @@ export class BenchEnv {
         RawClient.connect({ host: "127.0.0.1", port: prosody.c2sPort, domain: HOST, username, password: `pw-${username}` }),
       ),
     );
-    const users = names.map((username, i) => ({ username, number: numbers[i]!, client: clients[i]! }));
+    const users = names.map((username, i) => ({ username, number: numbers[i]!, bot: bots[i]!, email: `${username}@${MAIL_DOMAIN}`, client: clients[i]! }));
     const profileDir = o.profile ? path.resolve(import.meta.dirname, "../.profiles") : undefined;
     if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
-    return new BenchEnv(runDir, prosody, db, sim, tap, httpPort, configPath, users, profileDir);
+    const inboundSmtp = { host: "127.0.0.1", port: smtpPort };
+    return new BenchEnv(runDir, prosody, db, sim, tap, telegram, telegramTap, relay, inboundSmtp, httpPort, configPath, users, profileDir);
   }
 
   get webhookUrl(): string {
@@ -143,19 +176,29 @@ export class BenchEnv {
     }
   }
 
-  /** Registers every benchmark user with the SMS gateway through XEP-0077, each with its own pool number. */
+  /**
+   * Registers every benchmark user with all three gateways through XEP-0077 data forms, as a
+   * client would: SMS with its own pool number, Telegram with its own bot's token (checked by the
+   * gateway with getMe at the simulator), email with its username as the localpart.
+   */
   async registerUsers(): Promise<void> {
     await Promise.all(
       this.users.map(async (u, i) => {
-        const id = `reg-${i}`;
-        const answer = await u.client.iq(
-          `<iq type='set' id='${id}' to='${SMS_DOMAIN}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>` +
-            `<field var='FORM_TYPE'><value>jabber:iq:register</value></field><field var='number'><value>${u.number}</value></field></x></query></iq>`,
-          id,
-        );
-        if (!/type=['"]result['"]/.test(answer.slice(0, answer.indexOf(">")))) throw new Error(`${u.username} could not register: ${answer}`);
+        await this.register(u, `reg-sms-${i}`, SMS_DOMAIN, { number: u.number });
+        await this.register(u, `reg-tg-${i}`, TELEGRAM_DOMAIN, { token: u.bot.token });
+        await this.register(u, `reg-em-${i}`, EMAIL_DOMAIN, { localpart: u.username, name: u.username });
       }),
     );
+  }
+
+  private async register(u: BenchUser, id: string, domain: string, fields: Record<string, string>): Promise<void> {
+    let form = `<field var='FORM_TYPE'><value>jabber:iq:register</value></field>`;
+    for (const [name, value] of Object.entries(fields)) form += `<field var='${name}'><value>${escapeXml(value)}</value></field>`;
+    const answer = await u.client.iq(
+      `<iq type='set' id='${id}' to='${domain}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>${form}</x></query></iq>`,
+      id,
+    );
+    if (!/type=['"]result['"]/.test(answer.slice(0, answer.indexOf(">")))) throw new Error(`${u.username} could not register with ${domain}: ${answer}`);
   }
 
   /** Stops everything; keeps the run directory (logs) when `keep` is set. */
@@ -163,8 +206,14 @@ export class BenchEnv {
     this.gateway?.kill();
     for (const u of this.users) u.client.close();
     await this.sim.stop().catch(() => {});
+    await this.telegram.stop().catch(() => {});
+    await this.relay.stop().catch(() => {});
     await this.prosody.stop().catch(() => {});
     await this.db.close().catch(() => {});
     if (!keep) await fsp.rm(this.runDir, { recursive: true, force: true });
   }
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -3,6 +3,7 @@
 // is one small file that returns a Channel.
 import type { BenchEnv } from "../env/environment.ts";
 import type { Recorder } from "../load/recorder.ts";
+import { attr } from "../xmpp/stanzaScanner.ts";
 
 export interface Channel {
   /** Independent senders; each keeps its own window of messages in flight. */
@@ -20,6 +21,15 @@ export interface PathSettings {
   contactsPerUser: number;
   /** Webhook requests in flight at once, for paths that start at a network's webhook. */
   webhookConcurrency: number;
+  /** SMTP sessions held open into the gateway's inbound listener, each sending mail after mail. */
+  smtpSessions: number;
+}
+
+/** A limit the network itself puts on a path, which no gateway can beat (Telegram's flood limits). */
+export interface NetworkLimit {
+  /** Messages per second at most, with these settings. */
+  rate: number;
+  why: string;
 }
 
 export interface BenchPath {
@@ -29,6 +39,18 @@ export interface BenchPath {
   usesGateway: boolean;
   /** Opens a channel whose arrivals are recorded in `rec` for bodies tagged `tag`. */
   open(env: BenchEnv, rec: Recorder, tag: string, settings: PathSettings): Channel;
+  /**
+   * One-time setup on the network's side before the path's first run (with a gateway running and
+   * the users registered), unmeasured: e.g. Telegram users writing to the bot first.
+   */
+  prepare?(env: BenchEnv, settings: PathSettings): Promise<void>;
+  /**
+   * Stop offering this path's messages after this many seconds, when that is sooner than
+   * --max-seconds: for a path the network itself makes slow, whose rate a short run measures as well.
+   */
+  maxSeconds?: number;
+  /** The network's own ceiling for this path, when it has one. */
+  networkLimit?(env: BenchEnv, settings: PathSettings): NetworkLimit;
 }
 
 /** Collects the first error seen by any observer, for Channel.failure(). */
@@ -40,4 +62,22 @@ export class FirstError {
   get(): string | undefined {
     return this.text;
   }
+}
+
+/**
+ * A client listener's `error` for one run. An error for one of this run's messages (id
+ * `<tag>-<seq>`, or none) fails the run. One for an earlier run's message — a fresh gateway
+ * retrying what an earlier row left queued, and failing — belongs to that row: it is printed (the
+ * first one per run) but says nothing about this run's numbers.
+ */
+export function errorHandler(errors: FirstError, tag: string, username: string): (stanza: string) => void {
+  let reported = false;
+  return (stanza) => {
+    const id = attr(stanza.slice(0, stanza.indexOf(">") + 1), "id");
+    const seq = id?.startsWith(`${tag}-`) ? id.slice(tag.length + 1) : undefined;
+    if (id === undefined || (seq !== undefined && /^\d+$/.test(seq))) return errors.set(`${username} got an error: ${stanza}`);
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`[bench] ${username} got an error for a message of an earlier run (not this run's "${tag}"): ${stanza.slice(0, 600)}\n`);
+  };
 }

@@ -1,7 +1,7 @@
 // Path 1, the ceiling: client → client chat messages routed by Prosody alone. User i writes to
 // user i+1, so every connection both sends and receives.
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath } from "./path.ts";
 
 export const prosodyOnly: BenchPath = {
   id: "prosody",
@@ -16,7 +16,7 @@ export const prosodyOnly: BenchPath = {
           const seq = seqOf(tag, body);
           if (seq >= 0) rec.markDone(seq, t);
         },
-        error: (stanza) => errors.set(`${u.username} got an error: ${stanza}`),
+        error: errorHandler(errors, tag, u.username),
         presence: () => {},
       };
     }

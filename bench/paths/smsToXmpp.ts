@@ -2,7 +2,7 @@
 // user's pool number; the gateway stores each and passes it through Prosody to the user's client,
 // where arrival is timed. Latency starts when the webhook request is issued.
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath } from "./path.ts";
 
 /** The number that texts user `u` as its `c`-th conversation. */
 export function inboundContact(u: number, c: number): string {
@@ -22,7 +22,7 @@ export const smsToXmpp: BenchPath = {
           const seq = seqOf(tag, body);
           if (seq >= 0) rec.markDone(seq, t);
         },
-        error: (stanza) => errors.set(`${u.username} got an error: ${stanza}`),
+        error: errorHandler(errors, tag, u.username),
         presence: () => {},
       };
     }

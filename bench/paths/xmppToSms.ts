@@ -3,7 +3,7 @@
 // Twilio's status callbacks (sent, delivered) back to the gateway for every message, as Twilio does.
 import { SMS_DOMAIN } from "../env/environment.ts";
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath } from "./path.ts";
 
 /** The contact number user `u` writes to as its `c`-th conversation. */
 export function outboundContact(u: number, c: number): string {
@@ -21,7 +21,7 @@ export const xmppToSms: BenchPath = {
     for (const u of users) {
       u.client.listener = {
         body: () => {},
-        error: (stanza) => errors.set(`${u.username} got an error: ${stanza}`),
+        error: errorHandler(errors, tag, u.username),
         presence: () => {},
       };
     }

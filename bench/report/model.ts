@@ -20,6 +20,15 @@ export interface PathRow {
   measurement: Measurement | PacedMeasurement;
   /** This path's rate over the Prosody-alone rate of the same run. */
   ratioToProsody?: number;
+  /** The network's own ceiling for this path (Telegram's flood limits), and how close the run came. */
+  networkLimit?: {
+    rate: number;
+    why: string;
+    /** Measured rate ÷ the limit. */
+    share: number;
+    /** The limit ÷ the Prosody-alone rate: the best ratio this path could show. */
+    ratioToProsody: number;
+  };
   gateway?: GatewayRun;
   profile?: ProfileSummary;
 }

@@ -30,6 +30,7 @@ export function render(r: BenchReport): string {
         ];
       }),
     ),
+    ...networkLimits(r),
     "",
     `CPU during each run, in cores busy (this machine has ${m.cores}); "other" is everything else: other users' processes, and kernel threads (e.g. disk flushes for a durable database)`,
     table(
@@ -78,6 +79,16 @@ export function render(r: BenchReport): string {
   for (const row of r.rows.filter((x) => x.profile)) out.push("", renderProfile(row));
   if (r.notes.length) out.push("", "Notes", ...r.notes.map((n) => `- ${n}`));
   return out.join("\n");
+}
+
+/** Paths the network itself caps: what the cap is and how close the run came. */
+function networkLimits(r: BenchReport): string[] {
+  return r.rows
+    .filter((row) => row.networkLimit)
+    .map((row) => {
+      const l = row.networkLimit!;
+      return `${row.label}: limited by the network — ${l.why} (${ratio(l.ratioToProsody)}× Prosody alone); this run reached ${(l.share * 100).toFixed(0)}% of that`;
+    });
 }
 
 function ratio(r: number): string {
