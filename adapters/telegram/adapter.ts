@@ -15,6 +15,7 @@ import type {
   SentRef,
   WebhookRoute,
 } from "../../src/core/adapter.ts";
+import { setMaxListeners } from "node:events";
 import { BotApiFactory } from "./api.ts";
 import { resolveConfig, type ResolvedConfig, type TelegramAdapterConfig } from "./config.ts";
 import { logFields, REVOKED_TEXT } from "./errors.ts";
@@ -50,7 +51,8 @@ class TelegramAdapter implements Adapter {
   readonly #outbound: TelegramOutbound;
   readonly #pollers: Pollers;
   readonly #hooks: WebhookReceiver | undefined;
-  readonly #stopping = new AbortController();
+  // Every send waiting for its pacing slot listens on this one signal: hundreds at once is normal.
+  readonly #stopping = unlimitedListeners(new AbortController());
   #host: AdapterHost | undefined;
 
   constructor(config: ResolvedConfig) {
@@ -169,4 +171,9 @@ class TelegramAdapter implements Adapter {
       host.log.warn({ bot: account.legacyAccountId, ...logFields(err) }, "could not mark the registration broken");
     });
   }
+}
+
+function unlimitedListeners(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

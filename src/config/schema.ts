@@ -189,7 +189,7 @@ const deliverySchema = z
     retryBudgetSeconds: int(1, 365 * 24 * 3600, "a whole number of seconds").default(3600),
     initialBackoffMs: int(1, 24 * 3600 * 1000, "a whole number of milliseconds").default(1000),
     maxBackoffMs: int(1, 24 * 3600 * 1000, "a whole number of milliseconds").default(300_000),
-    concurrency: int(1, 10_000, "a whole number of workers (1 or more)").default(32),
+    concurrency: int(1, 10_000, "a whole number of workers (1 or more)").default(256),
   })
   .superRefine((d, ctx) => {
     if (d.maxBackoffMs < d.initialBackoffMs) {

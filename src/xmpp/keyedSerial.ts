@@ -27,6 +27,11 @@ export class KeyedSerial {
     return this.counts.get(key) ?? 0;
   }
 
+  /** Resolves once every task submitted so far (and any submitted meanwhile) has finished. */
+  async settled(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
   get size(): number {
     return this.tails.size;
   }

@@ -17,7 +17,7 @@ type IqHandler = (ctx: NetworkContext, iq: Element, query: Element, toContact: b
  * Installs every stanza handler on one network's component link. Every failure becomes a stanza
  * error with a text for the sender; nothing thrown here may reach the library (it would be lost).
  */
-export function installRoutes(ctx: NetworkContext): void {
+export function installRoutes(ctx: NetworkContext): Routes {
   const { xmpp } = ctx.link;
   const iq = (type: "get" | "set", ns: string, handler: IqHandler, contactsToo = false) => {
     xmpp.iqCallee[type](ns, elementName(ns), async (mw: MiddlewareContext) => {
@@ -58,6 +58,10 @@ export function installRoutes(ctx: NetworkContext): void {
     const user = bareJid(stanza.attrs.from ?? "");
     const handle = async () => {
       try {
+        if (closing && stanza.name === "message" && stanza.attrs.type !== "error") {
+          // Stanzas the server already passed to us while we stop: say so instead of dropping them.
+          throw new GatewayError("service-unavailable", "The gateway is restarting; this message was not sent. Send it again in a minute.");
+        }
         if (stanza.name === "message") await onUserMessage(ctx, stanza);
         else await onUserPresence(ctx, stanza);
       } catch (err) {
@@ -81,6 +85,25 @@ export function installRoutes(ctx: NetworkContext): void {
     }
     await conversations.run(`${user} ${bareJid(stanza.attrs.to ?? "")}`, handle);
   });
+
+  let closing = false;
+  return {
+    async close(budgetMs: number) {
+      closing = true;
+      const settled = Promise.all([conversations.settled(), subscriptions.settled()]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface Routes {
+  /**
+   * Stops taking messages (each one still arriving is answered service-unavailable) and waits,
+   * at most `budgetMs`, for those being accepted to commit, so none is dropped unanswered.
+   */
+  close(budgetMs: number): Promise<void>;
 }
 
 const SUBSCRIPTION_TYPES = new Set(["subscribe", "subscribed", "unsubscribe", "unsubscribed"]);

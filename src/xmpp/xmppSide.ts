@@ -5,7 +5,10 @@ import type { Gateway } from "../core/gateway.ts";
 import type { UserEvent, UserLink } from "../core/userLink.ts";
 import { ComponentLink } from "./componentLink.ts";
 import { contactJid, type NetworkContext } from "./networkContext.ts";
-import { installRoutes } from "./router.ts";
+import { installRoutes, type Routes } from "./router.ts";
+
+/** How long a stopping gateway waits for messages being accepted to commit. */
+const ACCEPT_BUDGET_MS = 5000;
 import { renderEvent } from "./render.ts";
 
 const GOODBYE_BUDGET_MS = 5_000;
@@ -22,6 +25,7 @@ export interface ComponentConfig {
  */
 export class XmppSide implements UserLink {
   private readonly contexts = new Map<NetworkName, NetworkContext>();
+  private readonly routes = new Map<NetworkName, Routes>();
   readonly links = new Map<NetworkName, ComponentLink>();
 
   constructor(
@@ -49,7 +53,7 @@ export class XmppSide implements UserLink {
         version: this.version,
       };
       this.contexts.set(c.network, ctx);
-      installRoutes(ctx);
+      this.routes.set(c.network, installRoutes(ctx));
       link.onUp(() => {
         void this.announce(ctx).catch((err) => ctx.log.warn({ err }, "could not announce presence"));
         void gateway.inboxWorker.resume(c.network).catch((err) => ctx.log.warn({ err }, "could not resume inbox delivery"));
@@ -65,6 +69,7 @@ export class XmppSide implements UserLink {
   async stop(): Promise<void> {
     await Promise.all(
       [...this.contexts.values()].map(async (ctx) => {
+        await this.routes.get(ctx.network)?.close(ACCEPT_BUDGET_MS);
         if (ctx.link.isUp) {
           try {
             await this.goodbye(ctx);

@@ -43,7 +43,7 @@ describe("parseConfig defaults", () => {
     assert.equal(c.secretKey, SECRET);
     assert.deepEqual(c.access, { allowedDomains: [], admins: [] });
     assert.deepEqual(c.log, { level: "info" });
-    assert.deepEqual(c.delivery, { retryBudgetSeconds: 3600, initialBackoffMs: 1000, maxBackoffMs: 300000, concurrency: 32 });
+    assert.deepEqual(c.delivery, { retryBudgetSeconds: 3600, initialBackoffMs: 1000, maxBackoffMs: 300000, concurrency: 256 });
     assert.deepEqual(c.networks, {});
   });
 
