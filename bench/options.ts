@@ -11,6 +11,8 @@ export interface BenchOptions {
   scaleContacts: number;
   scaleProbe: number;
   skipScale: boolean;
+  /** Gateway rows to run (all when undefined). */
+  only: Set<string> | undefined;
   profile: boolean;
   users: number;
   window: number;
@@ -36,6 +38,8 @@ export const USAGE = `usage: node --import tsx bench/main.ts [options]
   --scale-contacts N       contacts per inserted user (default 100)
   --scale-probe N          messages in the scale run's latency probe, one at a time (default 1000)
   --skip-scale             no scale run
+  --only IDS               only these gateway rows, comma-separated: xmpp-sms, sms-xmpp, xmpp-telegram,
+                           telegram-xmpp, xmpp-email, email-xmpp, paced (Prosody alone always runs)
   --profile                CPU-profile the gateway (--cpu-prof into bench/.profiles) and summarise
   --users N                XMPP users/connections (default 8)
   --window N               messages in flight per connection (default 100)
@@ -64,6 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "scale-contacts": { type: "string", default: "100" },
       "scale-probe": { type: "string", default: "1000" },
       "skip-scale": { type: "boolean", default: false },
+      only: { type: "string" },
       profile: { type: "boolean", default: false },
       users: { type: "string", default: "8" },
       window: { type: "string", default: "100" },
@@ -95,6 +100,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     return n;
   };
   const messages = int("messages", values.messages, 1);
+  const rowIds = ["xmpp-sms", "sms-xmpp", "xmpp-telegram", "telegram-xmpp", "xmpp-email", "email-xmpp", "paced"];
+  const unknown = (values.only ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0 && !rowIds.includes(s));
+  if (unknown.length > 0) throw new Error(`--only: unknown row ${unknown.join(", ")} (rows: ${rowIds.join(", ")})`);
   return {
     messages,
     warmup: values.warmup === undefined ? Math.min(1000, Math.max(100, Math.round(messages / 10))) : int("warmup", values.warmup, 0),
@@ -105,6 +113,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     scaleContacts: int("scale-contacts", values["scale-contacts"], 0),
     scaleProbe: int("scale-probe", values["scale-probe"], 10),
     skipScale: values["skip-scale"] ?? false,
+    only: values.only === undefined ? undefined : new Set(values.only.split(",").map((s) => s.trim()).filter((s) => s.length > 0)),
     profile: values.profile ?? false,
     users: int("users", values.users, 2, 99),
     window: int("window", values.window, 1),

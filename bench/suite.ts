@@ -91,7 +91,9 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
     return row;
   };
 
+  const wanted = (id: string) => o.only === undefined || o.only.has(id);
   for (const path of GATEWAY_PATHS) {
+    if (!wanted(path.id)) continue;
     const pathLoad: LoadSettings = { ...load, maxSeconds: Math.min(load.maxSeconds, path.maxSeconds ?? Number.POSITIVE_INFINITY) };
     const row = await withGateway(path.id, path.label, path, () => measureWindowed(env, path, path.id, o.messages, pathLoad));
     const r = ratio(row.measurement);
@@ -115,10 +117,12 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
     }
   }
 
-  const pacedLabel = `XMPP → SMS paced ${o.pacedRate}/s`;
-  const paced = await withGateway("xmpp-sms-paced", pacedLabel, xmppToSms, () => measurePaced(env, xmppToSms, "pc", o.pacedRate, o.pacedSeconds, load));
-  paced.kind = "paced";
-  rows.push(paced);
+  if (wanted("paced")) {
+    const pacedLabel = `XMPP → SMS paced ${o.pacedRate}/s`;
+    const paced = await withGateway("xmpp-sms-paced", pacedLabel, xmppToSms, () => measurePaced(env, xmppToSms, "pc", o.pacedRate, o.pacedSeconds, load));
+    paced.kind = "paced";
+    rows.push(paced);
+  }
 
   if (o.skipScale) return { rows };
   const scale = await runScale(

@@ -76,9 +76,16 @@ function parseUncached(input: string, defaultRegion: string): ParsedPhoneNumber 
 /** True only for a canonical E.164 string ("+15550102000") of a possible length for its country. */
 export function isE164(s: string): boolean {
   if (!E164_SHAPE.test(s)) return false;
+  const known = e164.get(s);
+  if (known !== undefined) return known;
   const parsed = parse(s, undefined);
-  return parsed !== undefined && parsed.isPossible() && parsed.number === s;
+  const result = parsed !== undefined && parsed.isPossible() && parsed.number === s;
+  if (e164.size >= MEMO_MAX) e164.clear();
+  e164.set(s, result);
+  return result;
 }
+
+const e164 = new Map<string, boolean>();
 
 function parse(text: string, region: CountryCode | undefined): PhoneNumber | undefined {
   try {

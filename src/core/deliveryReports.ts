@@ -28,7 +28,7 @@ export class DeliveryReports {
       const done = await this.outbox.markManyDeliveredQuietly(networkIds);
       return networkIds.map((id) => done.has(id));
     },
-    { maxBatch: 500, parallel: 2 },
+    { maxBatch: 500, parallel: 1 },
   );
 
   /** Parts the networks accepted, recorded many to one call (switchboard_record_sent). */

@@ -75,7 +75,7 @@ export class OutboundWorker {
       const claimed = await this.outbox.markManySending(parts);
       return parts.map((p) => claimed.has(p.id));
     },
-    { maxBatch: 500, parallel: 2 },
+    { maxBatch: 500, parallel: 1 },
   );
 
   /** Wakes a conversation with queued parts: it is drained in this process as soon as a slot is free. */

@@ -10,13 +10,17 @@ import type { RegistrationStore, StoredRegistration } from "./registrations.ts";
  */
 export class RegistrationCache {
   private readonly entries = new Map<string, { value: StoredRegistration; until: number }>();
+  private readonly loading = new Map<string, Promise<StoredRegistration | undefined>>();
 
   constructor(
     private readonly store: RegistrationStore,
     private readonly ttlMs = 2000,
     private readonly maxEntries = 100_000,
   ) {
-    store.onChange(() => this.entries.clear());
+    store.onChange(() => {
+      this.entries.clear();
+      this.loading.clear();
+    });
   }
 
   find(userJid: string, network: NetworkName): Promise<StoredRegistration | undefined> {
@@ -31,18 +35,28 @@ export class RegistrationCache {
     return this.read(`a ${network} ${legacyAccountId}`, () => this.store.findByAccount(network, legacyAccountId));
   }
 
-  private async read(key: string, load: () => Promise<StoredRegistration | undefined>): Promise<StoredRegistration | undefined> {
+  private read(key: string, load: () => Promise<StoredRegistration | undefined>): Promise<StoredRegistration | undefined> {
     const hit = this.entries.get(key);
     const now = Date.now();
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now) return Promise.resolve(hit.value);
+    // When an entry expires under load, every message of that user misses at once: one query.
+    const running = this.loading.get(key);
+    if (running) return running;
     const generation = this.generation;
-    const value = await load();
-    // A change while loading may have made `value` stale: keep it out of the cache then.
-    if (value && generation === this.generation) {
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
-      this.entries.set(key, { value, until: now + this.ttlMs });
-    }
-    return value;
+    const loading = load().then((value) => {
+      // A change while loading may have made `value` stale: keep it out of the cache then.
+      if (value && generation === this.generation) {
+        if (this.entries.size >= this.maxEntries) this.entries.clear();
+        this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+      }
+      return value;
+    });
+    this.loading.set(key, loading);
+    const done = () => {
+      if (this.loading.get(key) === loading) this.loading.delete(key);
+    };
+    loading.then(done, done);
+    return loading;
   }
 
   private get generation(): number {
