@@ -15,6 +15,7 @@ import { Metrics } from "./metrics.ts";
 import { mediaRoute } from "./http/mediaRoute.ts";
 import { pruneExpired } from "./store/retention.ts";
 import { createAdapters } from "../adapters/index.ts";
+import { RegistrationSync } from "./registrationSync.ts";
 import { version } from "./version.ts";
 
 export class StartupError extends Error {}
@@ -76,6 +77,7 @@ export class App {
   private sweeper: NodeJS.Timeout | undefined;
   private pruner: NodeJS.Timeout | undefined;
   private adapters: Adapter[] = [];
+  private registrationSync: RegistrationSync | undefined;
 
   constructor(
     readonly config: Config,
@@ -112,6 +114,9 @@ export class App {
     });
     this.xmpp.attach(this.gateway, this.gateway.adapters);
     await this.gateway.startAdapters();
+    // Registrations added or removed by the CLI while we run (LISTEN/NOTIFY).
+    this.registrationSync = new RegistrationSync({ url: this.db.url, config, gateway: this.gateway, xmpp: this.xmpp, log, version });
+    await this.registrationSync.start();
     // Jobs are only wake-ups handed to the in-process workers: two runners keep up with any load.
     this.queue = new JobQueue(this.db.url, log, 2);
     await this.queue.start(this.gateway.tasks());
@@ -138,6 +143,7 @@ export class App {
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
     clearInterval(this.pruner);
+    await this.registrationSync?.stop();
     await this.http?.close();
     await this.xmpp?.stop();
     await this.queue?.stop();
