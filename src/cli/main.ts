@@ -1,12 +1,17 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/load.ts";
+import { GatewayError } from "../core/errors.ts";
 import type { CliContext } from "./context.ts";
-import { StartupError } from "../app.ts";
 import { USAGE, UsageError } from "./usage.ts";
-import { runStart } from "./start.ts";
-import { runMigrate } from "./migrate.ts";
-import { runCheckConfig } from "./checkConfig.ts";
-import { runUsersList } from "./users.ts";
+import { parseFields, parseJid, parseNetwork } from "./args.ts";
+
+// Each command's module is imported when it runs: the gateway's modules take seconds to load,
+// and bad usage or --help should not wait for them.
+const users = () => import("./users.ts");
+const numbers = () => import("./numbers.ts");
+const queue = () => import("./queue.ts");
+
+type Option = "migrate" | "network" | "user";
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -18,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
         config: { type: "string" },
         json: { type: "boolean", default: false },
         migrate: { type: "boolean", default: false },
+        network: { type: "string" },
+        user: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -31,28 +38,91 @@ async function main(argv: string[]): Promise<number> {
   }
   const ctx: CliContext = { configPath: values.config, json: values.json ?? false, out: (line) => console.log(line) };
   const [command, sub, ...rest] = positionals;
-  const noMore = (extra: unknown[]) => {
-    if (extra.length > 0) throw new UsageError(`unexpected argument: ${String(extra[0])}`);
+  const given: Record<Option, boolean> = { migrate: values.migrate === true, network: values.network !== undefined, user: values.user !== undefined };
+  /** Refuses options the command does not take and positionals beyond `max`. */
+  const accept = (args: string[], max: number, options: Option[] = []) => {
+    const extra = (Object.keys(given) as Option[]).find((o) => given[o] && !options.includes(o));
+    if (extra) throw new UsageError(`--${extra} does not apply to ${[command, sub].filter(Boolean).join(" ")}`);
+    if (args.length > max) throw new UsageError(`unexpected argument: ${args[max]}`);
   };
+  const subcommand = (available: string[]) => {
+    if (sub === undefined || !available.includes(sub)) throw new UsageError(`unknown ${command} command: ${sub ?? "(none)"} (available: ${available.join(", ")})`);
+    return sub;
+  };
+  const all = [sub, ...rest].filter((x): x is string => x !== undefined);
   switch (command) {
     case "start":
-      noMore([sub, ...rest].filter((x) => x !== undefined));
-      return runStart(ctx, { migrate: values.migrate ?? false });
+      accept(all, 0, ["migrate"]);
+      return (await import("./start.ts")).runStart(ctx, { migrate: values.migrate ?? false });
     case "migrate":
-      noMore([sub, ...rest].filter((x) => x !== undefined));
-      return runMigrate(ctx);
+      accept(all, 0);
+      return (await import("./migrate.ts")).runMigrate(ctx);
     case "check-config":
-      noMore([sub, ...rest].filter((x) => x !== undefined));
-      return runCheckConfig(ctx);
+      accept(all, 0);
+      return (await import("./checkConfig.ts")).runCheckConfig(ctx);
+    case "doctor":
+      accept(all, 0);
+      return (await import("./doctor.ts")).runDoctor(ctx);
+    case "demo":
+      accept(all, 0);
+      throw new GatewayError(
+        "feature-not-implemented",
+        "demo is not built yet: it needs a private TLS-enabled Prosody that real XMPP clients can log in to",
+      );
     case "users":
-      if (sub !== "list") throw new UsageError(`unknown users command: ${sub ?? "(none)"} (available: list)`);
-      noMore(rest);
-      return runUsersList(ctx);
+      switch (subcommand(["list", "show", "add", "remove"])) {
+        case "list":
+          accept(rest, 0);
+          return (await users()).runUsersList(ctx);
+        case "show":
+          accept(rest, 1);
+          return (await users()).runUsersShow(ctx, parseJid(rest[0]));
+        case "add": {
+          accept(rest, Infinity, ["network"]);
+          const network = parseNetwork(values.network);
+          if (!network) throw new UsageError("users add needs --network (sms, telegram or email)");
+          const jid = parseJid(rest[0]);
+          return (await users()).runUsersAdd(ctx, jid, network, parseFields(rest.slice(1)));
+        }
+        default:
+          accept(rest, 1, ["network"]);
+          return (await users()).runUsersRemove(ctx, parseJid(rest[0]), parseNetwork(values.network));
+      }
+    case "contacts":
+      subcommand(["list"]);
+      accept(rest, 1, ["network"]);
+      return (await import("./contacts.ts")).runContactsList(ctx, parseJid(rest[0]), parseNetwork(values.network));
+    case "numbers":
+      switch (subcommand(["list", "assign", "release"])) {
+        case "list":
+          accept(rest, 0);
+          return (await numbers()).runNumbersList(ctx);
+        case "assign":
+          accept(rest, 2);
+          if (rest[0] === undefined) throw new UsageError("missing the number to assign");
+          return (await numbers()).runNumbersAssign(ctx, rest[0], parseJid(rest[1]));
+        default:
+          accept(rest, 1);
+          if (rest[0] === undefined) throw new UsageError("missing the number to release");
+          return (await numbers()).runNumbersRelease(ctx, rest[0]);
+      }
+    case "queue":
+      if (subcommand(["status", "retry"]) === "status") {
+        accept(rest, 0);
+        return (await queue()).runQueueStatus(ctx);
+      }
+      accept(rest, 0, ["network", "user"]);
+      return (await queue()).runQueueRetry(ctx, { network: parseNetwork(values.network), user: values.user === undefined ? undefined : parseJid(values.user, "--user JID") });
     case undefined:
       throw new UsageError("no command given");
     default:
       throw new UsageError(`unknown command: ${command}`);
   }
+}
+
+/** One line: a reason from a network or the database may carry newlines. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, "; ");
 }
 
 main(process.argv.slice(2)).then(
@@ -66,11 +136,13 @@ main(process.argv.slice(2)).then(
     } else if (err instanceof ConfigError) {
       process.stderr.write(`switchboard: invalid configuration:\n${err.message}\n`);
       process.exitCode = 1;
-    } else if (err instanceof StartupError) {
-      process.stderr.write(`switchboard: ${err.message}\n`);
+    } else if (err instanceof GatewayError) {
+      // The gateway's own reason, as the XMPP side would say it; an internal one names its cause.
+      const cause = err.condition === "internal-server-error" && err.cause instanceof Error ? ` (${err.cause.message})` : "";
+      process.stderr.write(`switchboard: ${oneLine(err.message + cause)}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`switchboard: ${(err as Error)?.message ?? String(err)}\n`);
+      process.stderr.write(`switchboard: ${oneLine((err as Error)?.message ?? String(err))}\n`);
       process.exitCode = 1;
     }
   },

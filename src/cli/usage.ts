@@ -1,10 +1,25 @@
 export const USAGE = `Usage: switchboard <command> [options]
 
 Commands:
-  start [--migrate]     run the gateway (with --migrate: apply pending migrations first)
-  migrate               apply pending database migrations
-  check-config          validate the configuration file and exit
-  users list            list registered users and their networks
+  start [--migrate]                 run the gateway (with --migrate: apply pending migrations first)
+  migrate                           apply pending database migrations
+  check-config                      validate the configuration file and exit
+  doctor                            check config, database, XMPP server, HTTP port and each network
+  demo                              (not built yet)
+  users list                        list registered users and their networks
+  users show <jid>                  a user's registrations, contact and queue counts
+  users add <jid> --network <sms|telegram|email> [field=value ...]
+                                    register a user, filling the registration form by field var
+                                    (sms: number, or account_sid, auth_token and number;
+                                     telegram: token; email: localpart, name)
+  users remove <jid> [--network N]  unregister a user (from every network, or one)
+  contacts list <jid> [--network N] a user's contacts
+  numbers list                      the SMS pool and who holds each number
+  numbers assign <number> <jid>     register the user on SMS with that pool number
+  numbers release <number>          remove the SMS registration holding the number
+  queue status                      queued messages by network and state
+  queue retry [--network N] [--user JID]
+                                    (not built yet)
 
 Options:
   --config PATH         configuration file (default: $SWITCHBOARD_CONFIG, else ./switchboard.yaml)
