@@ -65,6 +65,8 @@ export class Gateway {
     this.registrationStore = new RegistrationStore(ds);
     const cache = new RegistrationCache(this.registrationStore);
     const contactStore = new ContactStore(ds);
+    // Removing a registration removes its contacts (cascade).
+    this.registrationStore.onChange(() => contactStore.forget());
     this.outboxStore = new OutboxStore(ds);
     this.inboxStore = new InboxStore(ds);
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);

@@ -89,30 +89,35 @@ export class OutboundService {
   }
 
   /**
-   * Commits everything accepted while the previous commit ran in one transaction: the contacts,
-   * the resend check and the parts are one statement each for the whole batch. The conversations
-   * are woken once it is committed (the sweep finds them if this process dies first).
+   * Commits everything accepted while the previous commit ran, in one statement: the contacts
+   * are known ids (asked for only when new), the resend check is part of the insert. The
+   * conversations are woken once it is committed (the sweep finds them if this process dies first).
    */
   private async commit(items: IntakeItem[]): Promise<Array<"accepted" | "duplicate">> {
-    const queued: Array<{ contactId: string; message: NewOutboxMessage }> = [];
-    const results = await this.ds.transaction(async (tx) => {
-      queued.length = 0;
-      const contacts = await this.contacts.ensureMany(tx, items);
-      const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!.id);
-      const withIds = items.flatMap((i, n) => (i.message.xmppId ? [{ contactId: contactIds[n]!, xmppId: i.message.xmppId }] : []));
-      const seen = await this.outbox.seenAmong(tx, withIds);
-      const out = items.map((item, n): "accepted" | "duplicate" => {
-        const contactId = contactIds[n]!;
-        const key = item.message.xmppId ? `${contactId} ${item.message.xmppId}` : undefined;
-        if (key && seen.has(key)) return "duplicate";
-        if (key) seen.add(key); // a resend within the same batch
-        queued.push({ contactId, message: item.message });
-        return "accepted";
-      });
-      if (queued.length > 0) await this.outbox.insertMessages(tx, queued);
-      return out;
+    const contacts = await this.contacts.resolveMany(items);
+    const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!);
+    // A resend inside the same batch: only its first copy goes to the database.
+    const firstCopy = new Set<string>();
+    const batchDuplicate = items.map((i, n) => {
+      if (!i.message.xmppId) return false;
+      const key = `${contactIds[n]} ${i.message.xmppId}`;
+      if (firstCopy.has(key)) return true;
+      firstCopy.add(key);
+      return false;
     });
-    for (const contactId of new Set(queued.map((q) => q.contactId))) this.queuedFor(contactId);
+    const queued = items.flatMap((i, n) => (batchDuplicate[n] ? [] : [{ contactId: contactIds[n]!, message: i.message }]));
+    let inserted: Set<string>;
+    try {
+      inserted = await this.outbox.insertUnlessSeen(queued);
+    } catch (err) {
+      // A remembered contact was deleted meanwhile (foreign key): look them up again next time.
+      if ((err as { code?: string }).code === "23503") this.contacts.forget();
+      throw err;
+    }
+    const results = items.map((i, n): "accepted" | "duplicate" =>
+      batchDuplicate[n] || (i.message.xmppId !== null && !inserted.has(`${contactIds[n]} ${i.message.xmppId}`)) ? "duplicate" : "accepted",
+    );
+    for (const contactId of new Set(contactIds.filter((_, n) => results[n] === "accepted"))) this.queuedFor(contactId);
     return results;
   }
 

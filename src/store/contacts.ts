@@ -78,6 +78,40 @@ export class ContactStore {
     return result;
   }
 
+  /** Contact ids by contactKey: a contact's id never changes while it exists. */
+  private readonly ids = new Map<string, string>();
+
+  /**
+   * The ids of these contacts, creating those that do not exist; remembered, so the message path
+   * usually asks the database nothing. A remembered contact deleted meanwhile makes the caller's
+   * insert fail on its foreign key: the caller then calls forget() and tries again.
+   */
+  async resolveMany(wanted: Array<{ registrationId: string; legacyAddress: string; displayName: string | null }>): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    const missing: typeof wanted = [];
+    for (const w of wanted) {
+      const key = contactKey(w.registrationId, w.legacyAddress);
+      const id = this.ids.get(key);
+      if (id) result.set(key, id);
+      else missing.push(w);
+    }
+    if (missing.length === 0) return result;
+    const found = await this.ensureMany(this.ds.manager, missing);
+    if (this.ids.size >= 200_000) this.ids.clear();
+    for (const w of missing) {
+      const key = contactKey(w.registrationId, w.legacyAddress);
+      const contact = found.get(key)!;
+      this.ids.set(key, contact.id);
+      result.set(key, contact.id);
+    }
+    return result;
+  }
+
+  /** Drops remembered ids (a contact or registration was removed). */
+  forget(): void {
+    this.ids.clear();
+  }
+
   /**
    * The user subscribed to a contact: create it if new and mark it subscribed, in one statement.
    * `previous` is the subscription it had (null when it is new), so a repeat can be answered cheaply.
@@ -113,6 +147,7 @@ export class ContactStore {
 
   /** Deletes the contact, unless messages to it are still queued: then it only loses its subscription. */
   async remove(id: string): Promise<void> {
+    this.forget();
     await this.ds.transaction(async (tx) => {
       const deleted = await rows(
         tx,

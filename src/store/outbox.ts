@@ -72,9 +72,11 @@ export class OutboxStore {
 
   /**
    * Queues many messages in one statement, parts in the order given (ids follow the order, and
-   * the order of ids is the order of sending within a conversation).
+   * the order of ids is the order of sending within a conversation). A message whose XMPP id was
+   * already accepted for its contact in the last day (a client's resend) is left out; the result
+   * names the `contactId xmppId` pairs that went in.
    */
-  async insertMessages(db: EntityManager, messages: Array<{ contactId: string; message: NewOutboxMessage }>): Promise<void> {
+  async insertUnlessSeen(messages: Array<{ contactId: string; message: NewOutboxMessage }>): Promise<Set<string>> {
     const cols: unknown[][] = Array.from({ length: 14 }, () => []);
     for (const { contactId, message: m } of messages) {
       m.bodies.forEach((body, i) => {
@@ -86,31 +88,22 @@ export class OutboxStore {
         values.forEach((v, c) => cols[c]!.push(v));
       });
     }
-    await rows(
-      db,
+    // Every part of a message sees the same snapshot, so a message goes in whole or not at all.
+    const inserted = await rows<{ c: string; x: string | null }>(
+      this.ds.manager,
       `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
                            kind, target_id, reply_to, subject, thread, emojis)
        SELECT c, x, s, p, n, b, m::jsonb, w, k, t, r, sub, th, e::jsonb
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::bool[],
                    $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
             WITH ORDINALITY AS t(c, x, s, p, n, b, m, w, k, t, r, sub, th, e, ord)
-       ORDER BY ord`,
+       WHERE x IS NULL OR NOT EXISTS (
+         SELECT 1 FROM outbox o WHERE o.contact_id = t.c AND o.xmpp_id = t.x AND o.created_at > now() - interval '1 day')
+       ORDER BY ord
+       RETURNING contact_id::text AS c, xmpp_id AS x`,
       cols,
     );
-  }
-
-  /** Which of these (contact, XMPP id) pairs were already accepted in the last day: client resends. */
-  async seenAmong(db: EntityManager, pairs: Array<{ contactId: string; xmppId: string }>): Promise<Set<string>> {
-    if (pairs.length === 0) return new Set();
-    const found = await rows<{ c: string; x: string }>(
-      db,
-      `SELECT DISTINCT o.contact_id::text AS c, o.xmpp_id AS x
-       FROM unnest($1::bigint[], $2::text[]) AS t(c, x)
-       JOIN outbox o ON o.contact_id = t.c AND o.xmpp_id = t.x
-       WHERE o.created_at > now() - interval '1 day'`,
-      [pairs.map((p) => p.contactId), pairs.map((p) => p.xmppId)],
-    );
-    return new Set(found.map((r) => `${r.c} ${r.x}`));
+    return new Set(inserted.map((r) => `${r.c} ${r.x ?? ""}`));
   }
 
   /** The network id of the latest message in a conversation, sent or received. */

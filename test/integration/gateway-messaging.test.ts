@@ -59,6 +59,19 @@ describe("XMPP → SMS", () => {
     assert.deepEqual(fx.twilio.sent.filter((m) => m.to === to).map((m) => m.body), Array.from({ length: 10 }, (_, i) => `n${i}`));
   });
 
+  test("a client resending a message with the same id (after a reconnect) sends one SMS", async () => {
+    const to = "+15550102009";
+    const first = chat(jidOf(to), "only once");
+    // Back to back, then again once the first has gone out.
+    await alice.send(first);
+    await alice.send(first);
+    await fx.twilio.waitForSent((m) => m.to === to, 5000);
+    await alice.send(first);
+    await alice.send(chat(jidOf(to), "after the resends"));
+    await waitUntil(() => fx.twilio.sent.some((m) => m.to === to && m.body === "after the resends"), 5000, "the next message");
+    assert.deepEqual(fx.twilio.sent.filter((m) => m.to === to).map((m) => m.body), ["only once", "after the resends"]);
+  });
+
   test("a delivery receipt comes back when Twilio reports delivered", async () => {
     const msg = chat(jidOf("+15550102004"), "receipt please");
     msg.append(xml("request", { xmlns: "urn:xmpp:receipts" }));
