@@ -121,26 +121,38 @@ export class OutboundWorker {
       return "done";
     }
     const account = this.registrationService.account(registration);
-    for (;;) {
-      this.wakeups.consume(contactId);
-      const parts = await this.pendingReads.submit(contactId);
-      if (parts.length === 0) return "done";
-      for (const part of parts) {
-        // Our lock died with its connection: another drainer may own the conversation now.
-        if (!held()) return "lost";
-        if (part.nextAttemptAt.getTime() > Date.now()) {
-          await this.rearm(contactId, part.nextAttemptAt);
-          return "done";
+    // Records of sent parts still being written: the next part goes out meanwhile (the network
+    // sees the same order; a crash before a record lands leaves the part 'sending', which the
+    // next drain checks with the network before sending again).
+    const recording: Array<Promise<void>> = [];
+    try {
+      for (;;) {
+        this.wakeups.consume(contactId);
+        const parts = await this.pendingReads.submit(contactId);
+        if (parts.length === 0) return "done";
+        for (const part of parts) {
+          // Our lock died with its connection: another drainer may own the conversation now.
+          if (!held()) return "lost";
+          if (part.nextAttemptAt.getTime() > Date.now()) {
+            await this.rearm(contactId, part.nextAttemptAt);
+            return "done";
+          }
+          // These look up network ids of earlier parts: those must be recorded first.
+          if (part.replyTo || part.kind !== "message" || adapter.capabilities.has("subjects")) await settle(recording);
+          const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part, recording);
+          if (outcome === "stop") return "done";
         }
-        const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part);
-        if (outcome === "stop") return "done";
+        // The next read must not see parts whose record is still on its way.
+        await settle(recording);
+        // A short page was all there was, unless a message was queued meanwhile (it wakes us).
+        if (parts.length < PENDING_BATCH && !this.wakeups.consume(contactId)) return "done";
       }
-      // A short page was all there was, unless a message was queued meanwhile (it wakes us).
-      if (parts.length < PENDING_BATCH && !this.wakeups.consume(contactId)) return "done";
+    } finally {
+      await settle(recording);
     }
   }
 
-  private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart): Promise<"next" | "stop"> {
+  private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart, recording: Array<Promise<void>>): Promise<"next" | "stop"> {
     try {
       const replyTo = part.replyTo ? await this.outbox.networkIdOf(part.contactId, part.replyTo) : undefined;
       const previous = adapter.capabilities.has("subjects") ? await this.outbox.lastNetworkId(part.contactId) : undefined;
@@ -169,8 +181,8 @@ export class OutboundWorker {
       if (!(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
-      await recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false));
       this.metrics.sent(adapter.network);
+      recording.push(recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false)));
       return "next";
     } catch (err) {
       const error = asGatewayError(err);
@@ -233,4 +245,12 @@ export class OutboundWorker {
   private rearm(contactId: string, at: Date): Promise<void> {
     return JobQueue.add(this.ds.manager, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId), { runAt: at });
   }
+}
+
+/** Waits for every pending record; the first failure is thrown once all have settled. */
+async function settle(recording: Array<Promise<void>>): Promise<void> {
+  if (recording.length === 0) return;
+  const results = await Promise.allSettled(recording.splice(0));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 }
