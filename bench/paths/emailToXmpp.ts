@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { encodeData } from "../../adapters/email/simulator/index.ts";
 import { bodyFor, seqOf } from "../load/recorder.ts";
 import { SmtpPool } from "../load/smtpPool.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 
 /** The outside address that writes to user `u` as its `c`-th conversation. */
 export function inboundSender(u: number, c: number): string {
@@ -46,7 +46,7 @@ export const emailToXmpp: BenchPath = {
           dateAt = now;
         }
         for (const seq of seqs) {
-          const from = inboundSender(lane, seq % settings.contactsPerUser);
+          const from = inboundSender(lane, conversationOf(seq, settings.contactsPerUser));
           const raw =
             `From: ${from}\r\nTo: ${to}\r\nSubject: bench\r\nDate: ${date}\r\n` +
             `Message-ID: <${tag}.${seq}.${nonce}@outside.example>\r\nMIME-Version: 1.0\r\n` +

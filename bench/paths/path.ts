@@ -81,3 +81,14 @@ export function errorHandler(errors: FirstError, tag: string, username: string):
     process.stderr.write(`[bench] ${username} got an error for a message of an earlier run (not this run's "${tag}"): ${stanza.slice(0, 600)}\n`);
   };
 }
+
+/**
+ * Which of a lane's `n` conversations message `seq` belongs to. Not `seq % n`: the paced run
+ * hands out sequence numbers round-robin over the lanes, so `seq % n` would give each lane only
+ * n / lanes of its conversations (2 of 16 with 8 users) and measure a few busy conversations
+ * instead of the load the windowed rows offer. A multiplicative hash spreads every lane's
+ * messages over all its conversations in both runs.
+ */
+export function conversationOf(seq: number, n: number): number {
+  return (Math.imul(seq, 0x9e3779b1) >>> 16) % n;
+}

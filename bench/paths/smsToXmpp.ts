@@ -2,7 +2,7 @@
 // user's pool number; the gateway stores each and passes it through Prosody to the user's client,
 // where arrival is timed. Latency starts when the webhook request is issued.
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 
 /** The number that texts user `u` as its `c`-th conversation. */
 export function inboundContact(u: number, c: number): string {
@@ -35,7 +35,7 @@ export const smsToXmpp: BenchPath = {
       rec.markSent(seq);
       const user = users[lane]!;
       env.sim
-        .deliverInbound({ from: inboundContact(lane, seq % settings.contactsPerUser), to: user.number, body: bodyFor(tag, seq) })
+        .deliverInbound({ from: inboundContact(lane, conversationOf(seq, settings.contactsPerUser)), to: user.number, body: bodyFor(tag, seq) })
         .then(
           (res) => {
             if (res.status !== 200) errors.set(`webhook answered ${res.status}: ${res.body.slice(0, 300)}`);

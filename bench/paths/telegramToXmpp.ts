@@ -3,7 +3,7 @@
 // getUpdates (one loop per bot), stores each and passes it through Prosody to the user's socket,
 // where arrival is timed. Latency starts when the Telegram user sends.
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 import { addTelegramUsers, inboundChat } from "./telegramChats.ts";
 
 export const telegramToXmpp: BenchPath = {
@@ -33,7 +33,7 @@ export const telegramToXmpp: BenchPath = {
         for (const seq of seqs) {
           rec.markSent(seq);
           try {
-            env.telegram.userSends(token, inboundChat(lane, seq % settings.contactsPerUser), bodyFor(tag, seq));
+            env.telegram.userSends(token, inboundChat(lane, conversationOf(seq, settings.contactsPerUser)), bodyFor(tag, seq));
           } catch (err) {
             errors.set(`the Telegram simulator refused a user's message: ${(err as Error).message}`);
           }

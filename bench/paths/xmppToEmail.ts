@@ -5,7 +5,7 @@
 import { escapeLocalpart } from "../../src/core/jidEscape.ts";
 import { EMAIL_DOMAIN } from "../env/environment.ts";
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 
 /** The outside address user `u` writes to as its `c`-th conversation. */
 export function outboundAddress(u: number, c: number): string {
@@ -43,7 +43,7 @@ export const xmppToEmail: BenchPath = {
         const to = contacts[lane]!;
         let out = "";
         for (const seq of seqs) {
-          out += `<message type='chat' to='${to[seq % to.length]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
+          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
         }
         const t = performance.now();
         for (const seq of seqs) rec.markSent(seq, t);

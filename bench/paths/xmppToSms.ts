@@ -3,7 +3,7 @@
 // Twilio's status callbacks (sent, delivered) back to the gateway for every message, as Twilio does.
 import { SMS_DOMAIN } from "../env/environment.ts";
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 
 /** The contact number user `u` writes to as its `c`-th conversation. */
 export function outboundContact(u: number, c: number): string {
@@ -35,7 +35,7 @@ export const xmppToSms: BenchPath = {
         const to = contacts[lane]!;
         let out = "";
         for (const seq of seqs) {
-          out += `<message type='chat' to='${to[seq % to.length]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
+          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
         }
         const t = performance.now();
         for (const seq of seqs) rec.markSent(seq, t);

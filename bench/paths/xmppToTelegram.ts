@@ -4,7 +4,7 @@
 // keep Telegram's flood limits, so this path has a ceiling of its own (see networkLimit).
 import { TELEGRAM_DOMAIN } from "../env/environment.ts";
 import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
 import { addTelegramUsers, outboundChat, outboundChatsPerUser, startChats, telegramOutboundLimit } from "./telegramChats.ts";
 
 export const xmppToTelegram: BenchPath = {
@@ -43,7 +43,7 @@ export const xmppToTelegram: BenchPath = {
         const to = contacts[lane]!;
         let out = "";
         for (const seq of seqs) {
-          out += `<message type='chat' to='${to[seq % to.length]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
+          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
         }
         const t = performance.now();
         for (const seq of seqs) rec.markSent(seq, t);
