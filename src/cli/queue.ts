@@ -1,5 +1,7 @@
 import type { NetworkName } from "../core/adapter.ts";
-import { GatewayError } from "../core/errors.ts";
+import { OUTBOUND_TASK, outboundJobKey } from "../core/outboundService.ts";
+import { JobQueue } from "../queue/jobQueue.ts";
+import { OutboxStore } from "../store/outbox.ts";
 import { withAdmin } from "./admin.ts";
 import type { CliContext } from "./context.ts";
 
@@ -40,13 +42,24 @@ export async function runQueueStatus(ctx: CliContext): Promise<number> {
 }
 
 /**
- * Not built: a failed outbound part cannot be sent again from what the store keeps. When a
- * message fails (OutboxStore.failMessage) its body is set to NULL, and nothing but the error
- * text records whether the failure was transient. Fails with that reason instead of pretending.
+ * Puts messages that failed because their network could not be reached (their retry budget ran
+ * out) back in the queue with a fresh budget, and wakes the running gateway's delivery for them
+ * (a job per conversation, the same wake-up a scheduled retry uses). Messages the network
+ * refused for good are not retried. The user already got an error for each; a receipt follows
+ * if the retry gets through and one was asked for.
  */
-export async function runQueueRetry(_ctx: CliContext, _opts: { network: NetworkName | undefined; user: string | undefined }): Promise<number> {
-  throw new GatewayError(
-    "feature-not-implemented",
-    "queue retry is not built yet: a failed message's text is dropped when it fails and no column records whether the failure was transient, so there is nothing to send again (needs a schema change)",
-  );
+export async function runQueueRetry(ctx: CliContext, opts: { network: NetworkName | undefined; user: string | undefined }): Promise<number> {
+  return withAdmin(ctx, {}, async ({ db }) => {
+    const outbox = new OutboxStore(db.ds);
+    const result = await db.ds.transaction(async (tx) => {
+      const requeued = await outbox.requeueRetryable(tx, { network: opts.network, userJid: opts.user });
+      for (const contactId of requeued.contactIds) {
+        await JobQueue.add(tx, OUTBOUND_TASK, { contactId }, outboundJobKey(contactId));
+      }
+      return requeued;
+    });
+    if (ctx.json) ctx.out(JSON.stringify({ requeuedParts: result.parts, conversations: result.contactIds.length }));
+    else ctx.out(`${result.parts} message part(s) in ${result.contactIds.length} conversation(s) queued again`);
+    return 0;
+  });
 }

@@ -221,7 +221,7 @@ export class OutboundWorker {
       : error.message;
     const condition = error.retryable ? "remote-server-timeout" : error.condition;
     await this.ds.transaction(async (tx) => {
-      const changed = await this.outbox.failMessage(tx, part, text, error.networkCode ?? null);
+      const changed = await this.outbox.failMessage(tx, part, text, error.networkCode ?? null, error.retryable);
       if (changed === 0) return;
       const contact = await this.contacts.findById(part.contactId, tx);
       await this.inbox.add(tx, {

@@ -223,17 +223,41 @@ export class OutboxStore {
     );
   }
 
-  /** Fails this part and the not-yet-sent rest of its XMPP message; returns how many rows changed. */
-  async failMessage(db: EntityManager, part: OutboxPart, error: string, code: string | null): Promise<number> {
+  /**
+   * Fails this part and the not-yet-sent rest of its XMPP message; returns how many rows changed.
+   * A `retryable` failure (the network could not be reached) keeps the text for `queue retry`.
+   */
+  async failMessage(db: EntityManager, part: OutboxPart, error: string, code: string | null, retryable: boolean): Promise<number> {
     const changed = await rows(
       db,
-      `UPDATE outbox SET state = 'failed', body = NULL, last_error = $3, error_code = $4, updated_at = now()
+      `UPDATE outbox SET state = 'failed', body = CASE WHEN $7 THEN body END, retryable = $7, last_error = $3, error_code = $4, updated_at = now()
        WHERE contact_id = $1 AND state IN ('accepted', 'sending')
          AND (id = $2 OR ($5::text IS NOT NULL AND xmpp_id = $5 AND created_at = $6))
        RETURNING id`,
-      [part.contactId, part.id, error, code, part.xmppId, part.createdAt],
+      [part.contactId, part.id, error, code, part.xmppId, part.createdAt, retryable],
     );
     return changed.length;
+  }
+
+  /**
+   * Puts parts that failed for want of the network back in the queue, with a fresh retry budget
+   * (the budget counts from created_at), optionally only one network's or one user's. Returns the
+   * conversations that got parts back.
+   */
+  async requeueRetryable(db: EntityManager, filter: { network?: string; userJid?: string }): Promise<{ parts: number; contactIds: string[] }> {
+    const requeued = await rows<{ contactId: string }>(
+      db,
+      // A part whose last call may have reached the network stays 'sending' with its attempt's
+      // time, so the drain asks the network before sending it again (Adapter.findSent).
+      `UPDATE outbox o SET state = CASE WHEN o.attempt_started_at IS NULL THEN 'accepted' ELSE 'sending' END, retryable = false,
+              next_attempt_at = now(), created_at = now(), last_error = NULL, error_code = NULL, updated_at = now()
+       FROM contacts c JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
+       WHERE o.contact_id = c.id AND o.state = 'failed' AND o.retryable AND o.body IS NOT NULL
+         AND ($1::text IS NULL OR r.network = $1) AND ($2::text IS NULL OR u.jid = $2)
+       RETURNING o.contact_id::text AS "contactId"`,
+      [filter.network ?? null, filter.userJid ?? null],
+    );
+    return { parts: requeued.length, contactIds: [...new Set(requeued.map((r) => r.contactId))] };
   }
 
   /** Keeps a report for a network id no part carries yet; see takeEarlyReports. */

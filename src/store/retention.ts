@@ -9,10 +9,15 @@ export const RETENTION = {
   earlyReports: "1 day",
   inboundKeys: "30 days",
   unroutable: "30 days",
+  /** The text of a message that ran out of retries, kept for `switchboard queue retry`. */
+  retryableFailures: "7 days",
 } as const;
 
 export async function pruneExpired(ds: DataSource): Promise<void> {
   await ds.query(`DELETE FROM early_reports WHERE received_at < now() - $1::interval`, [RETENTION.earlyReports]);
   await ds.query(`DELETE FROM inbound_keys WHERE received_at < now() - $1::interval`, [RETENTION.inboundKeys]);
   await ds.query(`DELETE FROM unroutable_inbound WHERE received_at < now() - $1::interval`, [RETENTION.unroutable]);
+  await ds.query(`UPDATE outbox SET body = NULL, retryable = false WHERE state = 'failed' AND retryable AND updated_at < now() - $1::interval`, [
+    RETENTION.retryableFailures,
+  ]);
 }
