@@ -10,7 +10,8 @@ export interface EmailAdapterConfig {
    * The outbound relay, `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`.
    * Holds a password: never logged.
    */
-  smtp: { url: string };
+  /** `connections`: mails sent at once through the relay (10 when absent). */
+  smtp: { url: string; connections?: number };
   inbound: {
     /** Where our SMTP listener binds; port 0 picks a free port (see `EmailAdapter.inboundAddress`). */
     listenAddress: { host: string; port: number };

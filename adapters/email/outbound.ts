@@ -19,11 +19,11 @@ export class EmailOutbound {
   constructor(config: EmailAdapterConfig) {
     this.#config = config;
     const timeout = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    // Created once; nodemailer connects on the first send and keeps a few connections open.
+    // Created once; nodemailer connects on the first send and keeps its connections open.
     this.#transport = createTransport({
       pool: true,
       url: config.smtp.url,
-      maxConnections: 3,
+      maxConnections: config.smtp.connections ?? 10,
       // The pool may resend once over a fresh connection when one dies mid-send; the core's own
       // retries (with backoff and a budget) are the real ones.
       maxRequeues: 1,

@@ -243,7 +243,11 @@ const emailSchema = z.strictObject({
   domain: domainName(),
   secret: text(),
   addressDomain: domainName(),
-  smtp: z.strictObject({ url: secretUrl(["smtp:", "smtps:"]) }),
+  smtp: z.strictObject({
+    url: secretUrl(["smtp:", "smtps:"]),
+    // Each connection carries one mail at a time (several round trips each): the pool is the rate.
+    connections: int(1, 100, "a whole number of connections (1 to 100)").default(10),
+  }),
   inbound: z
     .strictObject({
       listen: hostPort().default("0.0.0.0:2525"),
