@@ -5,9 +5,9 @@
 // MAIL FROM is written.
 import { randomBytes } from "node:crypto";
 import { encodeData } from "../../adapters/email/simulator/index.ts";
-import { bodyFor, seqOf } from "../load/recorder.ts";
+import { bodyFor } from "../load/recorder.ts";
 import { SmtpPool } from "../load/smtpPool.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { countArrivalsAtUsers, type BenchPath, conversationOf } from "./path.ts";
 
 /** The outside address that writes to user `u` as its `c`-th conversation. */
 export function inboundSender(u: number, c: number): string {
@@ -20,17 +20,7 @@ export const emailToXmpp: BenchPath = {
   usesGateway: true,
   open(env, rec, tag, settings) {
     const users = env.users;
-    const errors = new FirstError();
-    for (const u of users) {
-      u.client.listener = {
-        body: (body, _from, t) => {
-          const seq = seqOf(tag, body);
-          if (seq >= 0) rec.markDone(seq, t);
-        },
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
-      };
-    }
+    const errors = countArrivalsAtUsers(env, rec, tag);
     const pool = new SmtpPool(env.inboundSmtp, settings.smtpSessions, (problem) => errors.set(problem));
     // Message-IDs are the gateway's dedup key: unique per run and per benchmark process.
     const nonce = randomBytes(4).toString("hex");

@@ -2,7 +2,7 @@
 // The runner drives every path the same way (warm-up, windowed run, paced run), so a new network
 // is one small file that returns a Channel.
 import type { BenchEnv } from "../env/environment.ts";
-import type { Recorder } from "../load/recorder.ts";
+import { seqOf, type Recorder } from "../load/recorder.ts";
 import { attr } from "../xmpp/stanzaScanner.ts";
 
 export interface Channel {
@@ -91,4 +91,23 @@ export function errorHandler(errors: FirstError, tag: string, username: string):
  */
 export function conversationOf(seq: number, n: number): number {
   return (Math.imul(seq, 0x9e3779b1) >>> 16) % n;
+}
+
+/**
+ * Makes every benchmark user's socket count the arrival of this run's messages (bodies tagged
+ * `tag`) and report any error stanza; returns where the first error is kept.
+ */
+export function countArrivalsAtUsers(env: BenchEnv, rec: Recorder, tag: string): FirstError {
+  const errors = new FirstError();
+  for (const u of env.users) {
+    u.client.listener = {
+      body: (body, _from, t) => {
+        const seq = seqOf(tag, body);
+        if (seq >= 0) rec.markDone(seq, t);
+      },
+      error: errorHandler(errors, tag, u.username),
+      presence: () => {},
+    };
+  }
+  return errors;
 }

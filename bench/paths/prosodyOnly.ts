@@ -1,7 +1,7 @@
 // Path 1, the ceiling: client → client chat messages routed by Prosody alone. User i writes to
 // user i+1, so every connection both sends and receives.
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath } from "./path.ts";
+import { bodyFor } from "../load/recorder.ts";
+import { countArrivalsAtUsers, type BenchPath } from "./path.ts";
 
 export const prosodyOnly: BenchPath = {
   id: "prosody",
@@ -9,17 +9,7 @@ export const prosodyOnly: BenchPath = {
   usesGateway: false,
   open(env, rec, tag) {
     const users = env.users;
-    const errors = new FirstError();
-    for (const u of users) {
-      u.client.listener = {
-        body: (body, _from, t) => {
-          const seq = seqOf(tag, body);
-          if (seq >= 0) rec.markDone(seq, t);
-        },
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
-      };
-    }
+    const errors = countArrivalsAtUsers(env, rec, tag);
     return {
       lanes: users.length,
       send(lane, seqs) {

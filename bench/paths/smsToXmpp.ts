@@ -1,8 +1,8 @@
 // Path 3: signed inbound-SMS webhooks, as Twilio posts them (keep-alive, bounded concurrency), to a
 // user's pool number; the gateway stores each and passes it through Prosody to the user's client,
 // where arrival is timed. Latency starts when the webhook request is issued.
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { bodyFor } from "../load/recorder.ts";
+import { countArrivalsAtUsers, type BenchPath, conversationOf } from "./path.ts";
 
 /** The number that texts user `u` as its `c`-th conversation. */
 export function inboundContact(u: number, c: number): string {
@@ -15,17 +15,7 @@ export const smsToXmpp: BenchPath = {
   usesGateway: true,
   open(env, rec, tag, settings) {
     const users = env.users;
-    const errors = new FirstError();
-    for (const u of users) {
-      u.client.listener = {
-        body: (body, _from, t) => {
-          const seq = seqOf(tag, body);
-          if (seq >= 0) rec.markDone(seq, t);
-        },
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
-      };
-    }
+    const errors = countArrivalsAtUsers(env, rec, tag);
     // Requests wait here for a free slot; a webhook's latency starts when it is actually sent.
     const waiting: Array<{ lane: number; seq: number }> = [];
     let inFlight = 0;

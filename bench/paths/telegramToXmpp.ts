@@ -2,8 +2,8 @@
 // update, as Telegram does); the gateway, in its default polling mode, takes them with long-poll
 // getUpdates (one loop per bot), stores each and passes it through Prosody to the user's socket,
 // where arrival is timed. Latency starts when the Telegram user sends.
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { bodyFor } from "../load/recorder.ts";
+import { countArrivalsAtUsers, type BenchPath, conversationOf } from "./path.ts";
 import { addTelegramUsers, inboundChat } from "./telegramChats.ts";
 
 export const telegramToXmpp: BenchPath = {
@@ -15,17 +15,7 @@ export const telegramToXmpp: BenchPath = {
   },
   open(env, rec, tag, settings) {
     const users = env.users;
-    const errors = new FirstError();
-    for (const u of users) {
-      u.client.listener = {
-        body: (body, _from, t) => {
-          const seq = seqOf(tag, body);
-          if (seq >= 0) rec.markDone(seq, t);
-        },
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
-      };
-    }
+    const errors = countArrivalsAtUsers(env, rec, tag);
     return {
       lanes: users.length,
       send(lane, seqs) {

@@ -4,8 +4,9 @@
 // relay simulator, where arrival is timed when the relay has accepted the mail's data.
 import { escapeLocalpart } from "../../src/core/jidEscape.ts";
 import { EMAIL_DOMAIN } from "../env/environment.ts";
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { seqOf } from "../load/recorder.ts";
+import type { BenchPath } from "./path.ts";
+import { xmppSenderChannel } from "./xmppSender.ts";
 
 /** The outside address user `u` writes to as its `c`-th conversation. */
 export function outboundAddress(u: number, c: number): string {
@@ -17,42 +18,17 @@ export const xmppToEmail: BenchPath = {
   label: "XMPP → email (gateway)",
   usesGateway: true,
   open(env, rec, tag, settings) {
-    const users = env.users;
-    const errors = new FirstError();
-    const contacts = users.map((_, u) =>
-      Array.from({ length: settings.contactsPerUser }, (_, c) => `${escapeLocalpart(outboundAddress(u, c))}@${EMAIL_DOMAIN}`),
-    );
-    for (const u of users) {
-      u.client.listener = {
-        body: () => {},
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
-      };
-    }
-    const unsubscribe = env.relay.onMail((mail) => {
-      const t = performance.now();
-      // nodemailer ends the text with a line break; the body is the first line.
-      const text = mail.text ?? "";
-      const nl = text.indexOf("\n");
-      const seq = seqOf(tag, nl < 0 ? text : text.slice(0, nl));
-      if (seq >= 0) rec.markDone(seq, t);
-    });
-    return {
-      lanes: users.length,
-      send(lane, seqs) {
-        const to = contacts[lane]!;
-        let out = "";
-        for (const seq of seqs) {
-          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
-        }
+    const contactsOf = (u: number) =>
+      Array.from({ length: settings.contactsPerUser }, (_, c) => `${escapeLocalpart(outboundAddress(u, c))}@${EMAIL_DOMAIN}`);
+    return xmppSenderChannel(env, rec, tag, contactsOf, () =>
+      env.relay.onMail((mail) => {
         const t = performance.now();
-        for (const seq of seqs) rec.markSent(seq, t);
-        users[lane]!.client.write(out);
-      },
-      failure: () => errors.get(),
-      close() {
-        unsubscribe();
-      },
-    };
+        // nodemailer ends the text with a line break; the body is the first line.
+        const text = mail.text ?? "";
+        const nl = text.indexOf("\n");
+        const seq = seqOf(tag, nl < 0 ? text : text.slice(0, nl));
+        if (seq >= 0) rec.markDone(seq, t);
+      }),
+    );
   },
 };

@@ -2,8 +2,9 @@
 // durably and sends each through the Twilio simulator, where arrival is timed. The simulator posts
 // Twilio's status callbacks (sent, delivered) back to the gateway for every message, as Twilio does.
 import { SMS_DOMAIN } from "../env/environment.ts";
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { seqOf } from "../load/recorder.ts";
+import type { BenchPath } from "./path.ts";
+import { xmppSenderChannel } from "./xmppSender.ts";
 
 /** The contact number user `u` writes to as its `c`-th conversation. */
 export function outboundContact(u: number, c: number): string {
@@ -15,36 +16,15 @@ export const xmppToSms: BenchPath = {
   label: "XMPP → SMS (gateway)",
   usesGateway: true,
   open(env, rec, tag, settings) {
-    const users = env.users;
-    const errors = new FirstError();
-    const contacts = users.map((_, u) => Array.from({ length: settings.contactsPerUser }, (_, c) => `${outboundContact(u, c)}@${SMS_DOMAIN}`));
-    for (const u of users) {
-      u.client.listener = {
-        body: () => {},
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
+    const contactsOf = (u: number) => Array.from({ length: settings.contactsPerUser }, (_, c) => `${outboundContact(u, c)}@${SMS_DOMAIN}`);
+    return xmppSenderChannel(env, rec, tag, contactsOf, () => {
+      env.tap.onSent = (m, t) => {
+        const seq = seqOf(tag, m.body);
+        if (seq >= 0) rec.markDone(seq, t);
       };
-    }
-    env.tap.onSent = (m, t) => {
-      const seq = seqOf(tag, m.body);
-      if (seq >= 0) rec.markDone(seq, t);
-    };
-    return {
-      lanes: users.length,
-      send(lane, seqs) {
-        const to = contacts[lane]!;
-        let out = "";
-        for (const seq of seqs) {
-          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
-        }
-        const t = performance.now();
-        for (const seq of seqs) rec.markSent(seq, t);
-        users[lane]!.client.write(out);
-      },
-      failure: () => errors.get(),
-      close() {
+      return () => {
         env.tap.onSent = () => {};
-      },
-    };
+      };
+    });
   },
 };

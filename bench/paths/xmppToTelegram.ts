@@ -3,8 +3,9 @@
 // arrival is timed (the simulator recording the accepted call). The gateway spaces a bot's sends to
 // keep Telegram's flood limits, so this path has a ceiling of its own (see networkLimit).
 import { TELEGRAM_DOMAIN } from "../env/environment.ts";
-import { bodyFor, seqOf } from "../load/recorder.ts";
-import { errorHandler, FirstError, type BenchPath, conversationOf } from "./path.ts";
+import { seqOf } from "../load/recorder.ts";
+import type { BenchPath } from "./path.ts";
+import { xmppSenderChannel } from "./xmppSender.ts";
 import { addTelegramUsers, outboundChat, outboundChatsPerUser, startChats, telegramOutboundLimit } from "./telegramChats.ts";
 
 export const xmppToTelegram: BenchPath = {
@@ -21,38 +22,17 @@ export const xmppToTelegram: BenchPath = {
   // steady window measures the rate as well. The row is then marked (capped).
   maxSeconds: 20,
   open(env, rec, tag, settings) {
-    const users = env.users;
-    const errors = new FirstError();
     const n = outboundChatsPerUser(settings);
-    const contacts = users.map((_, u) => Array.from({ length: n }, (_, c) => `${outboundChat(u, c)}@${TELEGRAM_DOMAIN}`));
-    for (const u of users) {
-      u.client.listener = {
-        body: () => {},
-        error: errorHandler(errors, tag, u.username),
-        presence: () => {},
+    const contactsOf = (u: number) => Array.from({ length: n }, (_, c) => `${outboundChat(u, c)}@${TELEGRAM_DOMAIN}`);
+    return xmppSenderChannel(env, rec, tag, contactsOf, () => {
+      env.telegramTap.onSent = (m, t) => {
+        if (m.method !== "sendMessage" || m.text === undefined) return;
+        const seq = seqOf(tag, m.text);
+        if (seq >= 0) rec.markDone(seq, t);
       };
-    }
-    env.telegramTap.onSent = (m, t) => {
-      if (m.method !== "sendMessage" || m.text === undefined) return;
-      const seq = seqOf(tag, m.text);
-      if (seq >= 0) rec.markDone(seq, t);
-    };
-    return {
-      lanes: users.length,
-      send(lane, seqs) {
-        const to = contacts[lane]!;
-        let out = "";
-        for (const seq of seqs) {
-          out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
-        }
-        const t = performance.now();
-        for (const seq of seqs) rec.markSent(seq, t);
-        users[lane]!.client.write(out);
-      },
-      failure: () => errors.get(),
-      close() {
+      return () => {
         env.telegramTap.onSent = () => {};
-      },
-    };
+      };
+    });
   },
 };
