@@ -1,7 +1,5 @@
 // The running gateway's side of registrations changed by the CLI: what the XMPP registration
 // handler does right after it registers or unregisters someone, done on a notification instead.
-import xml from "@xmpp/xml";
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.ts";
 import type { Account, NetworkName } from "./core/adapter.ts";
@@ -9,7 +7,7 @@ import type { Gateway } from "./core/gateway.ts";
 import { createSecretBox, type SecretBox } from "./crypto/secretBox.ts";
 import { RegistrationEventListener, type RegistrationEvent, type SealedAccount } from "./store/registrationEvents.ts";
 import type { NetworkContext } from "./xmpp/networkContext.ts";
-import { sendRosterCleanup } from "./xmpp/registration.ts";
+import { sendRosterCleanup, sendWelcome } from "./xmpp/registration.ts";
 import type { XmppSide } from "./xmpp/xmppSide.ts";
 
 export interface RegistrationSyncDeps {
@@ -96,19 +94,3 @@ export class RegistrationSync {
   }
 }
 
-/**
- * The gateway asks to be on the user's roster (first registration), shows itself online and says
- * the welcome line — what src/xmpp/registration.ts sends after an XEP-0077 registration (its
- * sendWelcome is not exported).
- */
-async function sendWelcome(ctx: NetworkContext, userJid: string, created: boolean, welcome: string | undefined): Promise<void> {
-  try {
-    if (created) await ctx.link.send(xml("presence", { type: "subscribe", from: ctx.domain, to: userJid }));
-    await ctx.link.send(xml("presence", { from: ctx.domain, to: userJid }));
-    if (welcome) {
-      await ctx.link.send(xml("message", { type: "chat", from: ctx.domain, to: userJid, id: randomUUID() }, xml("body", {}, welcome)));
-    }
-  } catch (err) {
-    ctx.log.warn({ err }, "could not send post-registration presence");
-  }
-}

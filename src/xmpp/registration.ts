@@ -31,7 +31,8 @@ export async function registrationSet(ctx: NetworkContext, userJid: string, quer
   return "registered";
 }
 
-async function sendWelcome(ctx: NetworkContext, userJid: string, created: boolean, welcome: string | undefined): Promise<void> {
+/** After a registration: the gateway asks onto a new user's roster, shows itself online, says the welcome line. */
+export async function sendWelcome(ctx: NetworkContext, userJid: string, created: boolean, welcome: string | undefined): Promise<void> {
   try {
     if (created) await ctx.link.send(xml("presence", { type: "subscribe", from: ctx.domain, to: userJid }));
     await ctx.link.send(xml("presence", { from: ctx.domain, to: userJid }));
