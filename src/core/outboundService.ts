@@ -94,6 +94,18 @@ export class OutboundService {
    * conversations are woken once it is committed (the sweep finds them if this process dies first).
    */
   private async commit(items: IntakeItem[]): Promise<Array<"accepted" | "duplicate">> {
+    try {
+      return await this.commitOnce(items);
+    } catch (err) {
+      // A remembered contact was deleted meanwhile (by the CLI, another instance): the insert
+      // failed on its foreign key, nothing was written. Look the contacts up again, once.
+      if ((err as { code?: string }).code !== "23503") throw err;
+      this.contacts.forget();
+      return await this.commitOnce(items);
+    }
+  }
+
+  private async commitOnce(items: IntakeItem[]): Promise<Array<"accepted" | "duplicate">> {
     const contacts = await this.contacts.resolveMany(items);
     const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!);
     // A resend inside the same batch: only its first copy goes to the database.
@@ -106,14 +118,7 @@ export class OutboundService {
       return false;
     });
     const queued = items.flatMap((i, n) => (batchDuplicate[n] ? [] : [{ contactId: contactIds[n]!, message: i.message }]));
-    let inserted: Set<string>;
-    try {
-      inserted = await this.outbox.insertUnlessSeen(queued);
-    } catch (err) {
-      // A remembered contact was deleted meanwhile (foreign key): look them up again next time.
-      if ((err as { code?: string }).code === "23503") this.contacts.forget();
-      throw err;
-    }
+    const inserted = await this.outbox.insertUnlessSeen(queued);
     const results = items.map((i, n): "accepted" | "duplicate" =>
       batchDuplicate[n] || (i.message.xmppId !== null && !inserted.has(`${contactIds[n]} ${i.message.xmppId}`)) ? "duplicate" : "accepted",
     );

@@ -198,6 +198,17 @@ describe("SMS → XMPP", () => {
     );
   });
 
+  test("a contact deleted by another process (the CLI, another instance) can be written to again", async () => {
+    const n = "+15550102011";
+    await alice.send(chat(jidOf(n), "before"));
+    await fx.twilio.waitForSent((m) => m.to === n && m.body === "before", 5000);
+    await waitUntil(async () => (await fx.app!.db.ds.query(`SELECT 1 FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE c.legacy_address = $1 AND o.state IN ('sent', 'delivered')`, [n])).length > 0, 5000, "the first message recorded");
+    // Behind this gateway's back: its remembered contact id is now stale.
+    await fx.app!.db.ds.query(`DELETE FROM contacts WHERE legacy_address = $1`, [n]);
+    await alice.send(chat(jidOf(n), "after"));
+    await fx.twilio.waitForSent((m) => m.to === n && m.body === "after", 5000);
+  });
+
   test("/healthz reports the component link and the database", async () => {
     const res = await fetch(`${fx.publicUrl}/healthz`);
     assert.equal(res.status, 200);
