@@ -88,18 +88,13 @@ class BotPoller {
         continue;
       }
 
-      let last: number | undefined;
-      let failed = false;
-      for (const update of updates) {
-        try {
-          await this.deps.inbound.deliver(bot, update, signal);
-          last = update.update_id;
-        } catch (err) {
-          if (signal.aborted) return;
-          log.warn({ bot: this.botId, updateId: update.update_id, ...logFields(err) }, "could not pass a Telegram update on; retrying it");
-          failed = true;
-          break;
-        }
+      // The whole batch at once: it shares commits, and the sink keeps the order.
+      const { taken, error } = await this.deps.inbound.deliverBatch(bot, updates, signal);
+      const last = taken > 0 ? updates[taken - 1]!.update_id : undefined;
+      const failed = error !== undefined;
+      if (failed) {
+        if (signal.aborted) return;
+        log.warn({ bot: this.botId, updateId: updates[taken]?.update_id, ...logFields(error) }, "could not pass a Telegram update on; retrying it");
       }
       if (last !== undefined) {
         this.handled = last;

@@ -135,6 +135,11 @@ export type AcceptResult = "accepted" | "duplicate" | "unroutable";
 
 /** The core's side of inbound traffic: every call returns only after the event is committed. */
 export interface InboundSink {
+  /**
+   * Each call resolves once what it was given is committed. Calls for one account made without
+   * waiting for the previous one are committed, and reach the user, in call order: an adapter
+   * may hand over a whole batch of updates at once (and should: they share a commit).
+   */
   message(msg: IncomingMessage): Promise<AcceptResult>;
   event(event: IncomingEvent): Promise<AcceptResult>;
   report(report: DeliveryReport): Promise<void>;

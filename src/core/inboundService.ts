@@ -63,11 +63,17 @@ export class InboundService {
   async message(adapter: Adapter, raw: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
     const msg = cleanMessage(raw);
-    // Plain messages for a known account go in batches; attachments and replies need lookups of
-    // their own, and an unknown account is rare enough to take the one-by-one path.
-    const plain = (msg.attachments ?? []).length === 0 && !msg.replyTo;
-    const registration = plain ? await this.d.cache.findByAccount(network, msg.account) : undefined;
-    const result = registration ? await this.intake.submit({ adapter, registration, msg }) : await this.messageAlone(adapter, msg);
+    const result = await this.inOrder(`${network} ${msg.account}`, async (submitted) => {
+      // Plain messages for a known account go in batches; attachments and replies need lookups of
+      // their own, and an unknown account is rare enough to take the one-by-one path.
+      const plain = (msg.attachments ?? []).length === 0 && !msg.replyTo;
+      const registration = plain ? await this.d.cache.findByAccount(network, msg.account) : undefined;
+      if (!registration) return this.messageAlone(adapter, msg);
+      const committed = this.intake.submit({ adapter, registration, msg });
+      // In the intake's queue now, behind everything submitted before: the next may go.
+      submitted();
+      return committed;
+    });
     this.d.metrics.received(network, result);
     if (result === "unroutable") {
       this.d.log.warn({ network, account: msg.account }, "message for an account nobody has registered; kept as unroutable");
@@ -116,7 +122,8 @@ export class InboundService {
     return results;
   }
 
-  private readonly intake = new GroupCommit<IntakeItem, AcceptResult>((items) => this.commit(items), { maxBatch: 500, parallel: 2 });
+  // One batch at a time: batches commit in the order their messages were handed over (see inOrder).
+  private readonly intake = new GroupCommit<IntakeItem, AcceptResult>((items) => this.commit(items), { maxBatch: 500, parallel: 1, ordered: true });
 
   private async messageAlone(adapter: Adapter, msg: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
@@ -147,6 +154,30 @@ export class InboundService {
   async event(adapter: Adapter, raw: IncomingEvent): Promise<AcceptResult> {
     const event = { ...raw, from: cleanText(raw.from), ...(raw.kind === "edit" ? { body: capBody(cleanText(raw.body)) } : {}) } as IncomingEvent;
     if (event.kind === "typing") return this.typing(adapter, event);
+    return this.inOrder(`${adapter.network} ${event.account}`, () => this.eventAlone(adapter, event));
+  }
+
+  /**
+   * Runs `fn` after every earlier call for the same account has reached its place in the commit
+   * order: a batched message once it is in the intake's queue (`submitted`), anything else once
+   * committed. With the intake flushing one batch at a time, commits then follow call order.
+   */
+  private inOrder<T>(account: string, fn: (submitted: () => void) => Promise<T>): Promise<T> {
+    const previous = this.turns.get(account) ?? Promise.resolve();
+    let pass!: () => void;
+    const turn = new Promise<void>((resolve) => (pass = resolve));
+    const tail = previous.then(() => turn);
+    this.turns.set(account, tail);
+    void tail.then(() => {
+      if (this.turns.get(account) === tail) this.turns.delete(account);
+    });
+    return previous.then(() => fn(pass)).finally(pass);
+  }
+
+  /** Per account, the end of the chain of calls waiting for their turn (see inOrder). */
+  private readonly turns = new Map<string, Promise<void>>();
+
+  private async eventAlone(adapter: Adapter, event: Exclude<IncomingEvent, { kind: "typing" }>): Promise<AcceptResult> {
     return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
       if (!(await this.d.inbox.claimKey(tx, adapter.network, event.key))) return "duplicate";
       const registration = await this.d.registrations.findByAccount(adapter.network, event.account, tx);

@@ -5,7 +5,8 @@
  *
  * A flush returns one result per item, in order (an Error for an item refused on its own). When a
  * whole flush throws, its items are flushed again one at a time, so one bad item (a contact
- * deleted meanwhile, a value the database refuses) fails alone instead of taking its batch along.
+ * deleted meanwhile, a value the database refuses) fails alone instead of taking its batch along
+ * (`ordered`: and everything after it in the batch, which must not overtake it).
  */
 export class GroupCommit<I, R> {
   private queue: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
@@ -13,7 +14,7 @@ export class GroupCommit<I, R> {
 
   constructor(
     private readonly flush: (items: I[]) => Promise<Array<R | Error>>,
-    private readonly opts: { maxBatch: number; parallel: number } = { maxBatch: 200, parallel: 1 },
+    private readonly opts: { maxBatch: number; parallel: number; ordered?: boolean } = { maxBatch: 200, parallel: 1 },
   ) {}
 
   submit(item: I): Promise<R> {
@@ -51,11 +52,18 @@ export class GroupCommit<I, R> {
     } catch (err) {
       if (items.length === 1) return [toError(err)];
       const results: Array<R | Error> = [];
+      let failed: Error | undefined;
       for (const item of items) {
+        // `ordered`: what follows a failed item must not be committed before it, so it fails too.
+        if (failed && this.opts.ordered) {
+          results.push(failed);
+          continue;
+        }
         try {
           results.push((await this.flush([item]))[0]!);
         } catch (e) {
-          results.push(toError(e));
+          failed = toError(e);
+          results.push(failed);
         }
       }
       return results;
