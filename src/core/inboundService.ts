@@ -63,12 +63,16 @@ export class InboundService {
   async message(adapter: Adapter, raw: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
     const msg = cleanMessage(raw);
-    const result = await this.inOrder(`${network} ${msg.account}`, async (submitted) => {
+    const result = await this.inOrder(`${network} ${msg.account}`, async (submitted, earlier) => {
       // Plain messages for a known account go in batches; attachments and replies need lookups of
       // their own, and an unknown account is rare enough to take the one-by-one path.
       const plain = (msg.attachments ?? []).length === 0 && !msg.replyTo;
       const registration = plain ? await this.d.cache.findByAccount(network, msg.account) : undefined;
-      if (!registration) return this.messageAlone(adapter, msg);
+      if (!registration) {
+        // Its own transaction would overtake earlier messages still in the intake's queue.
+        await earlier;
+        return this.messageAlone(adapter, msg);
+      }
       const committed = this.intake.submit({ adapter, registration, msg });
       // In the intake's queue now, behind everything submitted before: the next may go.
       submitted();
@@ -154,16 +158,22 @@ export class InboundService {
   async event(adapter: Adapter, raw: IncomingEvent): Promise<AcceptResult> {
     const event = { ...raw, from: cleanText(raw.from), ...(raw.kind === "edit" ? { body: capBody(cleanText(raw.body)) } : {}) } as IncomingEvent;
     if (event.kind === "typing") return this.typing(adapter, event);
-    return this.inOrder(`${adapter.network} ${event.account}`, () => this.eventAlone(adapter, event));
+    return this.inOrder(`${adapter.network} ${event.account}`, async (_submitted, earlier) => {
+      await earlier;
+      return this.eventAlone(adapter, event);
+    });
   }
 
   /**
-   * Runs `fn` after every earlier call for the same account has reached its place in the commit
-   * order: a batched message once it is in the intake's queue (`submitted`), anything else once
-   * committed. With the intake flushing one batch at a time, commits then follow call order.
+   * Runs `fn` after every earlier call for the same account has taken its place in the commit
+   * order: a batched message once it is in the intake's queue (it calls `submitted`), anything
+   * else once committed. The intake flushes one batch at a time, so batched messages commit in
+   * call order; a call that commits on its own must first wait for `earlier` (every earlier call
+   * of the account settled), or it would overtake messages still in the intake's queue.
    */
-  private inOrder<T>(account: string, fn: (submitted: () => void) => Promise<T>): Promise<T> {
+  private inOrder<T>(account: string, fn: (submitted: () => void, earlier: Promise<void>) => Promise<T>): Promise<T> {
     const previous = this.turns.get(account) ?? Promise.resolve();
+    const earlier = this.settled.get(account) ?? Promise.resolve();
     let pass!: () => void;
     const turn = new Promise<void>((resolve) => (pass = resolve));
     const tail = previous.then(() => turn);
@@ -171,11 +181,19 @@ export class InboundService {
     void tail.then(() => {
       if (this.turns.get(account) === tail) this.turns.delete(account);
     });
-    return previous.then(() => fn(pass)).finally(pass);
+    const result = previous.then(() => fn(pass, earlier)).finally(pass);
+    const done = earlier.then(() => result.then(noop, noop));
+    this.settled.set(account, done);
+    void done.then(() => {
+      if (this.settled.get(account) === done) this.settled.delete(account);
+    });
+    return result;
   }
 
   /** Per account, the end of the chain of calls waiting for their turn (see inOrder). */
   private readonly turns = new Map<string, Promise<void>>();
+  /** Per account, settles once every call so far has (see inOrder). */
+  private readonly settled = new Map<string, Promise<void>>();
 
   private async eventAlone(adapter: Adapter, event: Exclude<IncomingEvent, { kind: "typing" }>): Promise<AcceptResult> {
     return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
@@ -272,3 +290,5 @@ function cleanMessage(msg: IncomingMessage): IncomingMessage {
 function wake(tx: EntityManager, registrationId: string): Promise<void> {
   return JobQueue.add(tx, INBOX_TASK, { registrationId }, inboxJobKey(registrationId));
 }
+
+function noop(): void {}
