@@ -53,12 +53,10 @@ export class Gateway {
   readonly outboundWorker: OutboundWorker;
   readonly inboxWorker: InboxWorker;
   private readonly log: Logger;
-  private readonly ds: DataSource;
   private readonly publicUrl: string | undefined;
 
   constructor(deps: GatewayDeps) {
     const { ds, log } = deps;
-    this.ds = ds;
     this.log = log;
     this.publicUrl = deps.publicUrl;
     this.adapters = new Map(deps.adapters.map((a) => [a.network, a]));
@@ -72,7 +70,7 @@ export class Gateway {
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
     this.contacts = new ContactService(this.registrationStore, contactStore, (r) => this.registrations.account(r));
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
-    this.outbound = new OutboundService(ds, cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, (id) =>
+    this.outbound = new OutboundService(cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, (id) =>
       this.outboundWorker.wake(id),
     );
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
@@ -94,7 +92,7 @@ export class Gateway {
     this.outboundWorker = new OutboundWorker(
       ds, deps.locks, this.adapters, cache, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log, deps.concurrency,
     );
-    this.inboxWorker = new InboxWorker(ds, deps.locks, cache, this.inboxStore, deps.link, log, deps.concurrency);
+    this.inboxWorker = new InboxWorker(deps.locks, cache, this.inboxStore, deps.link, log, deps.concurrency);
   }
 
   adapter(network: NetworkName): Adapter {

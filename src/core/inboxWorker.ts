@@ -1,4 +1,3 @@
-import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { NetworkName } from "./adapter.ts";
 import type { ErrorCondition } from "./errors.ts";
@@ -20,7 +19,6 @@ const PENDING_BATCH = 100;
  */
 export class InboxWorker {
   constructor(
-    private readonly ds: DataSource,
     private readonly locks: ConversationLocks,
     private readonly registrations: RegistrationCache,
     private readonly inbox: InboxStore,

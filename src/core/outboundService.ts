@@ -1,4 +1,3 @@
-import type { DataSource } from "typeorm";
 import type { Logger } from "pino";
 import type { Account, Adapter, Capability } from "./adapter.ts";
 import { GatewayError } from "./errors.ts";
@@ -45,7 +44,6 @@ export const outboundJobKey = (contactId: string) => `out:${contactId}`;
 /** Accepting a user's message: it is accepted once it is committed to the outbox. */
 export class OutboundService {
   constructor(
-    private readonly ds: DataSource,
     private readonly registrations: RegistrationCache,
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,

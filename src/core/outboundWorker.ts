@@ -67,7 +67,7 @@ export class OutboundWorker {
     { maxBatch: 500, parallel: 2 },
   );
   /**
-   * Attempts claimed before the network is called (see OutboxStore.markSending), many to one
+   * Attempts claimed before the network is called (see OutboxStore.markManySending), many to one
    * statement: every conversation being sent at that moment shares the round trip.
    */
   private readonly claims = new GroupCommit<{ id: string; attempts: number }, boolean>(

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { one, rows } from "./sql.ts";
+import { groupByKey, one, rows } from "./sql.ts";
 
 export type InboxKind = "message" | "subscribe" | "receipt" | "error" | "notice" | "edit" | "reaction" | "retraction" | "account-broken";
 
@@ -87,19 +87,7 @@ export class InboxStore {
     return row !== undefined;
   }
 
-  pending(registrationId: string, limit = 100): Promise<InboxEvent[]> {
-    return rows(
-      this.ds.manager,
-      `SELECT i.id::text AS id, i.registration_id::text AS "registrationId", i.contact_id::text AS "contactId",
-              c.legacy_address AS "legacyAddress", i.kind, i.stanza_id::text AS "stanzaId", i.network_id AS "networkId",
-              i.body, i.payload, i.received_at AS "receivedAt"
-       FROM inbox i LEFT JOIN contacts c ON c.id = i.contact_id
-       WHERE i.registration_id = $1 AND i.state = 'pending' ORDER BY i.id LIMIT $2`,
-      [registrationId, limit],
-    );
-  }
-
-  /** `pending` for many registrations in one query; every asked-for id is in the result. */
+  /** The pending events of each of these registrations, in order (every asked-for id is in the result). */
   async pendingMany(registrationIds: string[], limit = 100): Promise<Map<string, InboxEvent[]>> {
     const found = await rows<InboxEvent>(
       this.ds.manager,
@@ -113,10 +101,7 @@ export class InboxStore {
        ) e`,
       [registrationIds, limit],
     );
-    const byRegistration = new Map(registrationIds.map((id) => [id, [] as InboxEvent[]]));
-    for (const e of found) byRegistration.get(e.registrationId)?.push(e);
-    for (const events of byRegistration.values()) events.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-    return byRegistration;
+    return groupByKey(registrationIds, found, (e) => e.registrationId);
   }
 
   /** Passed on to XMPP: the body is dropped (the gateway is no archive), the ids stay for the map. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { one, rows } from "./sql.ts";
+import { groupByKey, one, rows } from "./sql.ts";
 
 export type OutboxState = "accepted" | "sending" | "sent" | "delivered" | "failed";
 /** What a row asks of the network: a message, or an action on a message sent or received earlier. */
@@ -53,22 +53,6 @@ const COLUMNS = `id::text AS id, contact_id::text AS "contactId", xmpp_id AS "xm
 
 export class OutboxStore {
   constructor(private readonly ds: DataSource) {}
-
-  async insertParts(db: EntityManager, contactId: string, message: NewOutboxMessage): Promise<void> {
-    const { xmppId, senderJid, bodies, mediaUrls, wantReceipt } = message;
-    await rows(
-      db,
-      `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
-                           kind, target_id, reply_to, subject, thread, emojis)
-       SELECT $1, $2, $3, p.ord - 1, $4, p.body, CASE WHEN p.ord = 1 THEN $6::jsonb END, $7, $8, $9, $10, $11, $12, $13::jsonb
-       FROM unnest($5::text[]) WITH ORDINALITY AS p(body, ord)`,
-      [
-        contactId, xmppId, senderJid, bodies.length, bodies, mediaUrls.length ? JSON.stringify(mediaUrls) : null, wantReceipt,
-        message.kind ?? "message", message.targetId ?? null, message.replyTo ?? null, message.subject ?? null, message.thread ?? null,
-        message.emojis ? JSON.stringify(message.emojis) : null,
-      ],
-    );
-  }
 
   /**
    * Queues many messages in one statement, parts in the order given (ids follow the order, and
@@ -136,26 +120,7 @@ export class OutboxStore {
     return row?.id;
   }
 
-  /** True when this XMPP message id was already accepted for the contact (a client resend). */
-  async seen(db: EntityManager, contactId: string, xmppId: string): Promise<boolean> {
-    const row = await one(
-      db,
-      `SELECT 1 FROM outbox WHERE contact_id = $1 AND xmpp_id = $2 AND created_at > now() - interval '1 day' LIMIT 1`,
-      [contactId, xmppId],
-    );
-    return row !== undefined;
-  }
-
-  /** The conversation's unfinished parts, oldest first. */
-  pending(contactId: string, limit = 50): Promise<OutboxPart[]> {
-    return rows(
-      this.ds.manager,
-      `SELECT ${COLUMNS} FROM outbox WHERE contact_id = $1 AND state IN ('accepted', 'sending') ORDER BY outbox.id LIMIT $2`,
-      [contactId, limit],
-    );
-  }
-
-  /** `pending` for many conversations in one query; every asked-for id is in the result. */
+  /** The unfinished parts of each of these conversations, oldest first (every asked-for id is in the result). */
   async pendingMany(contactIds: string[], limit = 50): Promise<Map<string, OutboxPart[]>> {
     const found = await rows<OutboxPart>(
       this.ds.manager,
@@ -165,28 +130,15 @@ export class OutboxStore {
        ) p`,
       [contactIds, limit],
     );
-    const byContact = new Map(contactIds.map((id) => [id, [] as OutboxPart[]]));
-    for (const part of found) byContact.get(part.contactId)?.push(part);
-    for (const parts of byContact.values()) parts.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
-    return byContact;
+    return groupByKey(contactIds, found, (part) => part.contactId);
   }
 
   /**
-   * Claims the next attempt of a part, recorded before the network is called so a crash leaves a
-   * trace to check against. `seenAttempts` fences out a drainer working from a stale read (one
-   * whose lock was lost with its connection): only one drainer can move N → N+1.
+   * Claims the next attempt of each part, recorded before the network is called so a crash
+   * leaves a trace to check against; returns the ids claimed. `attempts` (as the drainer read it)
+   * fences out a drainer working from a stale read (one whose lock was lost with its
+   * connection): only one drainer can move N → N+1.
    */
-  async markSending(id: string, seenAttempts: number): Promise<boolean> {
-    const claimed = await rows(
-      this.ds.manager,
-      `UPDATE outbox SET state = 'sending', attempts = attempts + 1, attempt_started_at = now(), updated_at = now()
-       WHERE id = $1 AND attempts = $2 AND state IN ('accepted', 'sending') RETURNING id`,
-      [id, seenAttempts],
-    );
-    return claimed.length === 1;
-  }
-
-  /** markSending for many parts at once; returns the ids claimed. */
   async markManySending(parts: Array<{ id: string; attempts: number }>): Promise<Set<string>> {
     const claimed = await rows<{ id: string }>(
       this.ds.manager,

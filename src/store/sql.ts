@@ -18,3 +18,15 @@ export async function rows<T>(db: EntityManager, sql: string, params: unknown[] 
 export async function one<T>(db: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {
   return (await rows<T>(db, sql, params))[0];
 }
+
+/**
+ * Rows of a query asked for many keys at once (a LATERAL per key), grouped by key in id order
+ * (SQL gives no order across the keys' rows without an outer ORDER BY; ids are bigints sent as
+ * text). Every asked-for key is in the result, with no rows if none matched.
+ */
+export function groupByKey<R extends { id: string }>(keys: string[], found: R[], keyOf: (row: R) => string): Map<string, R[]> {
+  const grouped = new Map(keys.map((key) => [key, [] as R[]]));
+  for (const row of found) grouped.get(keyOf(row))?.push(row);
+  for (const group of grouped.values()) group.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+  return grouped;
+}
