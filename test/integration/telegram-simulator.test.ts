@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { Telegraf, TelegramError } from "telegraf";
 import type { Update } from "telegraf/types";
 import { TelegramSimulator } from "../../adapters/telegram/simulator/index.ts";
+import { until as untilShared } from "../support/fakeHost.ts";
 
 const TOKEN = "4242:AAtest_polling-bot";
 const ALICE = 1001; // starts the bot by writing to it
@@ -43,15 +44,8 @@ async function startHelper(): Promise<{ base: string; hooks: Hook[]; server: htt
   return state;
 }
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** test/support's `until`, with this file's 2 s default. */
+const until = <T>(fn: () => T | undefined, timeoutMs = 2_000): Promise<T> => untilShared(fn, timeoutMs);
 
 async function telegramError(p: Promise<unknown>): Promise<TelegramError> {
   try {

@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import twilio from "twilio";
 import { createTwilioClient } from "../../adapters/sms-twilio/twilioClient.ts";
 import { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
+import { until as untilShared } from "../support/fakeHost.ts";
 
 const SID = "AC" + "0123456789abcdef".repeat(2);
 const TOKEN = "f00dfeedf00dfeedf00dfeedf00dfeed";
@@ -37,15 +38,8 @@ async function startReceiver(): Promise<{ base: string; hooks: Hook[]; server: h
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hooks, server };
 }
 
-async function until<T>(fn: () => T | undefined, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** test/support's `until`, with this file's 2 s default. */
+const until = <T>(fn: () => T | undefined, timeoutMs = 2_000): Promise<T> => untilShared(fn, timeoutMs);
 
 async function rejection(p: Promise<unknown>): Promise<{ status?: number; code?: number; message: string }> {
   try {
