@@ -134,7 +134,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`switchboard: ${err.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else if (err instanceof ConfigError) {
-      process.stderr.write(`switchboard: invalid configuration:\n${err.message}\n`);
+      // One line, as for every failure (scripts read the first line); every problem is on it.
+      const where = err.file && !err.problems.some((p) => p.includes(err.file!)) ? ` in ${err.file}` : "";
+      process.stderr.write(`switchboard: invalid configuration${where}: ${err.problems.map(oneLine).join("; ")}\n`);
       process.exitCode = 1;
     } else if (err instanceof GatewayError) {
       // The gateway's own reason, as the XMPP side would say it; an internal one names its cause.

@@ -62,6 +62,7 @@ test("check-config names the bad key and exits 1; a good file exits 0 with JSON"
   const res = await run(["check-config", "--config", bad]);
   assert.equal(res.code, 1);
   assert.match(res.stderr, /xmpp\.prot: unknown key/);
+  assert.equal(res.stderr.trim().split("\n").length, 1, `one line on stderr: ${res.stderr}`);
 
   const missingEnv = path.join(tmp, "env.yaml");
   await fs.writeFile(missingEnv, config(`{ url: "\${SB_NOT_SET_ANYWHERE}" }`));
