@@ -3,7 +3,7 @@ import type { Adapter, DeliveryReport } from "./adapter.ts";
 import type { ContactStore } from "../store/contacts.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import type { OutboxStore } from "../store/outbox.ts";
-import { rows } from "../store/sql.ts";
+import { prepared, rows } from "../store/sql.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
 import { GroupCommit } from "../store/groupCommit.ts";
 import { INBOX_TASK, inboxJobKey } from "./inboundService.ts";
@@ -34,8 +34,9 @@ export class DeliveryReports {
   /** Parts the networks accepted, recorded many to one call (switchboard_record_sent). */
   private readonly sentParts = new GroupCommit<{ partId: string; networkId: string; delivered: boolean }, boolean>(
     async (items) => {
-      const more = await rows<{ id: string }>(
-        this.ds.manager,
+      const more = await prepared<{ id: string }>(
+        this.ds,
+        "record_sent",
         `SELECT id::text AS id FROM switchboard_record_sent($1::bigint[], $2::text[], $3::boolean[]) AS id`,
         [items.map((i) => i.partId), items.map((i) => i.networkId), items.map((i) => i.delivered)],
       );

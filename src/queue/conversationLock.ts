@@ -84,10 +84,11 @@ export class ConversationLocks {
         try {
           const client = await this.connect();
           const generation = this.generation;
-          const { rows } = await client.query<{ k: string; ok: boolean }>(
-            `SELECT k, pg_try_advisory_lock(hashtextextended(k, 0)) AS ok FROM unnest($1::text[]) AS k`,
-            [batch.map((b) => b.key)],
-          );
+          const { rows } = await client.query<{ k: string; ok: boolean }>({
+            name: "conversation_locks_take",
+            text: `SELECT k, pg_try_advisory_lock(hashtextextended(k, 0)) AS ok FROM unnest($1::text[]) AS k`,
+            values: [batch.map((b) => b.key)],
+          });
           const got = new Map(rows.map((r) => [r.k, r.ok]));
           const now = Date.now();
           for (const b of batch) {

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { groupByKey, one, rows } from "./sql.ts";
+import { groupByKey, one, prepared, rows } from "./sql.ts";
 
 export type InboxKind = "message" | "subscribe" | "receipt" | "error" | "notice" | "edit" | "reaction" | "retraction" | "account-broken";
 
@@ -89,8 +89,9 @@ export class InboxStore {
 
   /** The pending events of each of these registrations, in order (every asked-for id is in the result). */
   async pendingMany(registrationIds: string[], limit = 100): Promise<Map<string, InboxEvent[]>> {
-    const found = await rows<InboxEvent>(
-      this.ds.manager,
+    const found = await prepared<InboxEvent>(
+      this.ds,
+      "inbox_pending_many",
       `SELECT e.* FROM unnest($1::bigint[]) AS r(id)
        CROSS JOIN LATERAL (
          SELECT i.id::text AS id, i.registration_id::text AS "registrationId", i.contact_id::text AS "contactId",
@@ -106,7 +107,7 @@ export class InboxStore {
 
   /** Passed on to XMPP: the body is dropped (the gateway is no archive), the ids stay for the map. */
   async markDelivered(ids: string[]): Promise<void> {
-    await this.ds.query(`UPDATE inbox SET state = 'delivered', delivered_at = now(), body = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+    await prepared(this.ds, "inbox_mark_delivered", `UPDATE inbox SET state = 'delivered', delivered_at = now(), body = NULL WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   /** Registrations with events waiting, optionally only those of one network. */

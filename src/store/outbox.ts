@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { groupByKey, one, rows } from "./sql.ts";
+import { groupByKey, one, prepared, rows } from "./sql.ts";
 
 export type OutboxState = "accepted" | "sending" | "sent" | "delivered" | "failed";
 /** What a row asks of the network: a message, or an action on a message sent or received earlier. */
@@ -73,8 +73,9 @@ export class OutboxStore {
       });
     }
     // Every part of a message sees the same snapshot, so a message goes in whole or not at all.
-    const inserted = await rows<{ c: string; x: string | null }>(
-      this.ds.manager,
+    const inserted = await prepared<{ c: string; x: string | null }>(
+      this.ds,
+      "outbox_insert_unless_seen",
       `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
                            kind, target_id, reply_to, subject, thread, emojis)
        SELECT c, x, s, p, n, b, m::jsonb, w, k, t, r, sub, th, e::jsonb
@@ -122,8 +123,9 @@ export class OutboxStore {
 
   /** The unfinished parts of each of these conversations, oldest first (every asked-for id is in the result). */
   async pendingMany(contactIds: string[], limit = 50): Promise<Map<string, OutboxPart[]>> {
-    const found = await rows<OutboxPart>(
-      this.ds.manager,
+    const found = await prepared<OutboxPart>(
+      this.ds,
+      "outbox_pending_many",
       `SELECT p.* FROM unnest($1::bigint[]) AS c(id)
        CROSS JOIN LATERAL (
          SELECT ${COLUMNS} FROM outbox WHERE contact_id = c.id AND state IN ('accepted', 'sending') ORDER BY outbox.id LIMIT $2
@@ -140,8 +142,9 @@ export class OutboxStore {
    * connection): only one drainer can move N → N+1.
    */
   async markManySending(parts: Array<{ id: string; attempts: number }>): Promise<Set<string>> {
-    const claimed = await rows<{ id: string }>(
-      this.ds.manager,
+    const claimed = await prepared<{ id: string }>(
+      this.ds,
+      "outbox_mark_many_sending",
       `UPDATE outbox SET state = 'sending', attempts = outbox.attempts + 1, attempt_started_at = now(), updated_at = now()
        FROM unnest($1::bigint[], $2::int[]) AS t(id, seen)
        WHERE outbox.id = t.id AND outbox.attempts = t.seen AND outbox.state IN ('accepted', 'sending') RETURNING outbox.id::text AS id`,
@@ -253,8 +256,9 @@ export class OutboxStore {
    * were handled so (the rest need the full report path).
    */
   async markManyDeliveredQuietly(networkIds: string[]): Promise<Set<string>> {
-    const changed = await rows<{ id: string }>(
-      this.ds.manager,
+    const changed = await prepared<{ id: string }>(
+      this.ds,
+      "outbox_mark_many_delivered_quietly",
       `UPDATE outbox SET state = 'delivered', updated_at = now()
        WHERE network_id = ANY($1::text[]) AND state IN ('accepted', 'sending', 'sent') AND NOT want_receipt RETURNING network_id AS id`,
       [networkIds],

@@ -1,4 +1,5 @@
-import type { EntityManager } from "typeorm";
+import type pg from "pg";
+import type { DataSource, EntityManager } from "typeorm";
 
 /**
  * Runs one SQL statement and returns its rows, whatever the statement (TypeORM returns
@@ -29,4 +30,17 @@ export function groupByKey<R extends { id: string }>(keys: string[], found: R[],
   for (const row of found) grouped.get(keyOf(row))?.push(row);
   for (const group of grouped.values()) group.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   return grouped;
+}
+
+/**
+ * Runs one of the hot path's statements as a named prepared statement on the DataSource's own
+ * pool, outside any transaction. Each pooled connection parses and plans it once instead of on
+ * every call: at low load, when batches hold one message, parse and plan were about a quarter of
+ * PostgreSQL's CPU per message. `name` must be unique to `sql` in the whole program.
+ */
+export async function prepared<T>(ds: DataSource, name: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const pool = (ds.driver as unknown as { master?: pg.Pool }).master;
+  if (!pool) return rows<T>(ds.manager, sql, params); // not connected yet: the same error path as TypeORM's
+  const result = await pool.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
+  return result.rows;
 }
