@@ -85,11 +85,60 @@ export class InboundService {
     return result;
   }
 
-  /**
-   * Commits every plain message that arrived while the previous commit ran in one transaction:
-   * the keys, the contacts and the events are one statement each for the whole batch.
-   */
+  /** Commits every plain message that arrived while the previous commit ran, all at once. */
   private async commit(items: IntakeItem[]): Promise<AcceptResult[]> {
+    return (await this.commitKnownContacts(items)) ?? (await this.commitCreatingContacts(items));
+  }
+
+  /**
+   * The usual batch: every sender is a contact this process knows the id of, so keys and
+   * messages go in as one statement. Undefined when a contact is new (or was deleted meanwhile):
+   * the batch then takes the transaction below, which creates and announces contacts.
+   */
+  private async commitKnownContacts(items: IntakeItem[]): Promise<AcceptResult[] | undefined> {
+    const contactIds: string[] = [];
+    for (const i of items) {
+      const id = this.d.contacts.knownId(i.registration.id, i.msg.from);
+      if (!id) return undefined;
+      contactIds.push(id);
+    }
+    // A repeat within the batch is a duplicate: only a key's first message goes to the database.
+    const first = new Set<string>();
+    const firstOfKey = items.map((i) => {
+      const key = `${i.adapter.network} ${i.msg.key}`;
+      if (first.has(key)) return false;
+      first.add(key);
+      return true;
+    });
+    let claimed: Set<string>;
+    try {
+      claimed = await this.d.inbox.addMessagesClaimingKeys(
+        items.flatMap((i, n) =>
+          firstOfKey[n]
+            ? [{
+                network: i.adapter.network,
+                key: i.msg.key,
+                registrationId: i.registration.id,
+                contactId: contactIds[n]!,
+                networkId: i.msg.networkId,
+                body: i.msg.body,
+                payload: { mediaUrls: i.msg.mediaUrls, subject: i.msg.subject, thread: i.msg.thread },
+              }]
+            : [],
+        ),
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23503") throw err;
+      this.d.contacts.forget();
+      return undefined;
+    }
+    const results = items.map((i, n): AcceptResult => (firstOfKey[n] && claimed.has(`${i.adapter.network} ${i.msg.key}`) ? "accepted" : "duplicate"));
+    for (const id of new Set(items.filter((_, n) => results[n] === "accepted").map((i) => i.registration.id))) this.d.wakeInbox(id);
+    return results;
+  }
+
+  /** In one transaction: the keys, the contacts (announced when new) and the events, a statement each. */
+  private async commitCreatingContacts(items: IntakeItem[]): Promise<AcceptResult[]> {
     const woken = new Set<string>();
     const results = await this.d.ds.transaction(async (tx) => {
       woken.clear();
@@ -105,6 +154,9 @@ export class InboundService {
       const announced = new Set<string>();
       for (const i of taken) {
         const contact = contacts.get(contactKey(i.registration.id, i.msg.from))!;
+        // Should this transaction fail, the next batch's statement fails on the foreign key and
+        // comes back here (commitKnownContacts forgets every remembered id first).
+        this.d.contacts.remember(i.registration.id, i.msg.from, contact.id);
         if (contact.created && !announced.has(contact.id)) {
           announced.add(contact.id);
           events.push({ registrationId: i.registration.id, contactId: contact.id, kind: "subscribe", payload: { nick: nick(i) } });

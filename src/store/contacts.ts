@@ -107,6 +107,17 @@ export class ContactStore {
     return result;
   }
 
+  /** The remembered id of a contact this process has resolved or created before, if any. */
+  knownId(registrationId: string, legacyAddress: string): string | undefined {
+    return this.ids.get(contactKey(registrationId, legacyAddress));
+  }
+
+  /** Remembers a contact's id (see resolveMany); one that turns out gone is forgotten by the caller. */
+  remember(registrationId: string, legacyAddress: string, id: string): void {
+    if (this.ids.size >= 200_000) this.ids.clear();
+    this.ids.set(contactKey(registrationId, legacyAddress), id);
+  }
+
   /** Drops remembered ids (a contact or registration was removed). */
   forget(): void {
     this.ids.clear();

@@ -71,6 +71,43 @@ export class InboxStore {
     );
   }
 
+  /**
+   * Messages from known contacts, each under its network-unique key, in one statement (one round
+   * trip, one commit): a message whose key was seen before is left out. Returns the keys that were
+   * new, as `network key`; the caller passes each key once. A contact that no longer exists fails
+   * the whole statement on its foreign key, and nothing is written.
+   */
+  async addMessagesClaimingKeys(
+    messages: Array<{ network: string; key: string; registrationId: string; contactId: string; networkId: string | null; body: string; payload: Record<string, unknown> }>,
+  ): Promise<Set<string>> {
+    const claimed = await prepared<{ network: string; key: string }>(
+      this.ds,
+      "inbox_add_messages_claiming_keys",
+      `WITH t AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+           WITH ORDINALITY AS t(net, key, r, c, n, b, p, ord)
+       ), claimed AS (
+         INSERT INTO inbound_keys (network, key) SELECT net, key FROM t ON CONFLICT DO NOTHING RETURNING network, key
+       ), added AS (
+         INSERT INTO inbox (registration_id, contact_id, kind, network_id, body, payload)
+         SELECT t.r, t.c, 'message', t.n, t.b, t.p::jsonb FROM t JOIN claimed ON claimed.network = t.net AND claimed.key = t.key
+         ORDER BY t.ord
+         RETURNING 1
+       )
+       SELECT network, key FROM claimed`,
+      [
+        messages.map((m) => m.network),
+        messages.map((m) => m.key),
+        messages.map((m) => m.registrationId),
+        messages.map((m) => m.contactId),
+        messages.map((m) => m.networkId),
+        messages.map((m) => m.body),
+        messages.map((m) => JSON.stringify(m.payload)),
+      ],
+    );
+    return new Set(claimed.map((c) => `${c.network} ${c.key}`));
+  }
+
   /** Records many network-unique keys; returns those not seen before, as `network key`. */
   async claimKeys(db: EntityManager, keys: Array<{ network: string; key: string }>): Promise<Set<string>> {
     const claimed = await rows<{ network: string; key: string }>(

@@ -209,6 +209,17 @@ describe("SMS → XMPP", () => {
     await fx.twilio.waitForSent((m) => m.to === n && m.body === "after", 5000);
   });
 
+  test("an SMS from a contact deleted by another process still arrives, announced as new", async () => {
+    const n = "+15550102012";
+    assert.equal((await fx.twilio.deliverInbound({ from: n, to: ALICE_NUMBER, body: "first" })).status, 200);
+    await alice.waitFor(is.message(jidOf(n), (m) => m.getChildText("body") === "first"), { what: "the first SMS" });
+    // Behind this gateway's back: the contact id it remembers from the first SMS is now stale.
+    await fx.app!.db.ds.query(`DELETE FROM contacts WHERE legacy_address = $1`, [n]);
+    assert.equal((await fx.twilio.deliverInbound({ from: n, to: ALICE_NUMBER, body: "second" })).status, 200);
+    await alice.waitFor(is.presence(jidOf(n), "subscribe"), { what: "the subscription request of the re-created contact" });
+    await alice.waitFor(is.message(jidOf(n), (m) => m.getChildText("body") === "second"), { what: "the second SMS" });
+  });
+
   test("/healthz reports the component link and the database", async () => {
     const res = await fetch(`${fx.publicUrl}/healthz`);
     assert.equal(res.status, 200);
