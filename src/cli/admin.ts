@@ -1,5 +1,6 @@
 // What the admin commands share: the database (refused when not migrated), the same registration
 // service the XMPP side uses, and the adapters in a registration-only form.
+import type { Logger } from "pino";
 import type { Adapter, NetworkName } from "../core/adapter.ts";
 import { GatewayError } from "../core/errors.ts";
 import { RegistrationService } from "../core/registrationService.ts";
@@ -33,6 +34,18 @@ export async function withAdmin<T>(ctx: CliContext, opts: { adapters?: boolean }
   const config = await loadCliConfig(ctx);
   const log = createLogger(config.log.level === "info" ? "warn" : config.log.level);
   const db = await openDatabase(config, log);
+  try {
+    return await withAdminOn(config, db, log, opts, fn);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * withAdmin on a database that is already open: the demo's, whose embedded PostgreSQL serves its
+ * own gateway, so its registrations take the same path as `switchboard users add`.
+ */
+export async function withAdminOn<T>(config: Config, db: Database, log: Logger, opts: { adapters?: boolean }, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const adapters = opts.adapters ? createAdapters(config) : [];
   try {
     if ((await pendingMigrations(db.ds)).length > 0) throw new GatewayError("service-unavailable", "the database schema is not up to date; run `switchboard migrate`");
@@ -48,7 +61,6 @@ export async function withAdmin<T>(ctx: CliContext, opts: { adapters?: boolean }
     });
   } finally {
     for (const a of adapters) await a.stop().catch(() => undefined);
-    await db.close();
   }
 }
 

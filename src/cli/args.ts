@@ -31,3 +31,18 @@ export function parseFields(args: string[]): Record<string, string> {
   }
   return fields;
 }
+
+/** A TCP port number given as an option, 1-65535. */
+export function parsePort(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`${option} must be a port number (1-65535), not ${JSON.stringify(value)}`);
+  return port;
+}
+
+/** A password for an XMPP account: not empty, no whitespace or control characters. */
+export function parsePassword(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === "" || /[\s\x00-\x1f\x7f]/.test(value)) throw new UsageError("--password must be non-empty, without spaces or control characters");
+  return value;
+}

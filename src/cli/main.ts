@@ -3,7 +3,7 @@ import { ConfigError } from "../config/load.ts";
 import { GatewayError } from "../core/errors.ts";
 import type { CliContext } from "./context.ts";
 import { USAGE, UsageError } from "./usage.ts";
-import { parseFields, parseJid, parseNetwork } from "./args.ts";
+import { parseFields, parseJid, parseNetwork, parsePassword, parsePort } from "./args.ts";
 
 // Each command's module is imported when it runs: the gateway's modules take seconds to load,
 // and bad usage or --help should not wait for them.
@@ -11,7 +11,7 @@ const users = () => import("./users.ts");
 const numbers = () => import("./numbers.ts");
 const queue = () => import("./queue.ts");
 
-type Option = "migrate" | "network" | "user";
+type Option = "migrate" | "network" | "user" | "xmpp-port" | "password";
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -25,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
         migrate: { type: "boolean", default: false },
         network: { type: "string" },
         user: { type: "string" },
+        "xmpp-port": { type: "string" },
+        password: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -38,7 +40,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const ctx: CliContext = { configPath: values.config, json: values.json ?? false, out: (line) => console.log(line) };
   const [command, sub, ...rest] = positionals;
-  const given: Record<Option, boolean> = { migrate: values.migrate === true, network: values.network !== undefined, user: values.user !== undefined };
+  const given: Record<Option, boolean> = {
+    migrate: values.migrate === true,
+    network: values.network !== undefined,
+    user: values.user !== undefined,
+    "xmpp-port": values["xmpp-port"] !== undefined,
+    password: values.password !== undefined,
+  };
   /** Refuses options the command does not take and positionals beyond `max`. */
   const accept = (args: string[], max: number, options: Option[] = []) => {
     const extra = (Object.keys(given) as Option[]).find((o) => given[o] && !options.includes(o));
@@ -64,11 +72,8 @@ async function main(argv: string[]): Promise<number> {
       accept(all, 0);
       return (await import("./doctor.ts")).runDoctor(ctx);
     case "demo":
-      accept(all, 0);
-      throw new GatewayError(
-        "feature-not-implemented",
-        "demo is not built yet: it needs a private TLS-enabled Prosody that real XMPP clients can log in to",
-      );
+      accept(all, 0, ["xmpp-port", "password"]);
+      return (await import("./demo.ts")).runDemo(ctx, { xmppPort: parsePort(values["xmpp-port"], "--xmpp-port"), password: parsePassword(values.password) });
     case "users":
       switch (subcommand(["list", "show", "add", "remove"])) {
         case "list":

@@ -5,7 +5,11 @@ Commands:
   migrate                           apply pending database migrations
   check-config                      validate the configuration file and exit
   doctor                            check config, database, XMPP server, HTTP port and each network
-  demo                              (not built yet)
+  demo [--xmpp-port N] [--password P]
+                                    try it on this machine with a real XMPP client: a private
+                                    Prosody with TLS, simulated SMS/Telegram/email networks and the
+                                    gateway, in ./data/demo; prints how to log in (needs no
+                                    configuration file; --config is ignored). Ctrl-C stops it
   users list                        list registered users and their networks
   users show <jid>                  a user's registrations, contact and queue counts
   users add <jid> --network <sms|telegram|email> [field=value ...]
@@ -19,7 +23,8 @@ Commands:
   numbers release <number>          remove the SMS registration holding the number
   queue status                      queued messages by network and state
   queue retry [--network N] [--user JID]
-                                    (not built yet)
+                                    send again the messages that failed because a network could
+                                    not be reached (kept 7 days)
 
 Options:
   --config PATH         configuration file (default: $SWITCHBOARD_CONFIG, else ./switchboard.yaml)

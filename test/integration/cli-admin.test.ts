@@ -61,7 +61,7 @@ after(async () => {
   await fx?.close();
 });
 
-describe("bad usage and unbuilt commands", () => {
+describe("bad usage", () => {
   test("bad arguments exit 2 naming the problem", async () => {
     const cases: Array<[string[], RegExp]> = [
       [["users", "add", "someone@example.test"], /needs --network/],
@@ -76,10 +76,6 @@ describe("bad usage and unbuilt commands", () => {
     results.forEach((res, i) => badUsage(res, cases[i]![1]));
     const rows = await fx.app!.db.ds.query(`SELECT count(*)::int AS n FROM users WHERE jid = 'someone@example.test'`);
     assert.equal(rows[0].n, 0, "nothing was registered");
-  });
-
-  test("demo fails with a reason instead of pretending", async () => {
-    failed(await cli(["demo"]), /demo is not built yet/);
   });
 });
 
