@@ -43,6 +43,7 @@ async function main(): Promise<number> {
         contactsPerUser: o.contactsPerUser,
         webhookConcurrency: o.webhookConcurrency,
         smtpSessions: o.smtpSessions,
+        receiptsRequested: o.receipts,
         maxSeconds: o.maxSeconds,
         gatewayDeliveryConcurrency: o.concurrency ?? "the gateway's default",
         gatewayLogLevel: o.logLevel,
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
       rows: suite.rows,
       ...(suite.scale ? { scale: suite.scale } : {}),
       targets: checkTargets(suite.rows, suite.scale, o.pacedRate),
-      notes: notes(o.maxSeconds, o.concurrency, o.messages),
+      notes: notes(o.maxSeconds, o.concurrency, o.messages, o.receipts),
     };
     failed = report.rows.some((r) => r.measurement.aborted);
     console.log(render(report));
@@ -71,14 +72,17 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-function notes(maxSeconds: number, concurrency: number | undefined, messages: number): string[] {
+function notes(maxSeconds: number, concurrency: number | undefined, messages: number, receipts: boolean): string[] {
   return [
     ...(concurrency === undefined ? [] : [`The gateway runs with delivery.concurrency ${concurrency} (--concurrency), not its default.`]),
     ...(messages < MIN_CEILING_MESSAGES
       ? [`Prosody alone ran ${MIN_CEILING_MESSAGES} messages, not ${messages}, so that its run lasts about a second: a shorter one is mostly the first window's burst.`]
       : []),
     "The gateway's per-user send rate limit is raised to 1,000,000/min: a few benchmark users send thousands of messages a minute on purpose.",
-    "Twilio status callbacks are ON: for every SMS the simulator posts 'sent' and 'delivered' webhooks (signed) back to the gateway, as Twilio does; each is a DB transaction in the gateway.",
+    "Twilio status callbacks are ON: for every SMS the simulator posts 'sent' and 'delivered' webhooks (signed) back to the gateway, as Twilio does.",
+    receipts
+      ? "Every XMPP → network message asks for a delivery receipt (XEP-0184), as Conversations, Gajim and Dino do: the gateway turns each delivery report into a receipt stanza back to the user (--no-receipts: none asked)."
+      : "--no-receipts: no XMPP → network message asks for a delivery receipt (real clients usually do).",
     "Telegram runs in the gateway's default polling mode: one long-poll getUpdates held per bot (each benchmark user registers its own bot), updates taken in batches. Each Telegram chat used by XMPP → Telegram first writes '/start' to the bot (unmeasured), as Telegram requires before a bot may write to someone.",
     "XMPP → Telegram is bounded by Telegram's flood limits, which the gateway keeps by spacing a bot's sends (about 30/s per bot, 1/s per chat): its ratio to Prosody alone says little about the gateway's cost; see its share of that limit, and its CPU per message.",
     "Email: XMPP → email arrives when the SMTP relay simulator has accepted the mail's data (the gateway sends through its pooled nodemailer transport); email → XMPP holds --smtp-sessions SMTP sessions open into the gateway's inbound listener, each sending mail after mail (pipelined MAIL/RCPT/DATA).",

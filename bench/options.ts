@@ -19,6 +19,7 @@ export interface BenchOptions {
   contactsPerUser: number;
   webhookConcurrency: number;
   smtpSessions: number;
+  receipts: boolean;
   maxSeconds: number;
   drainSeconds: number;
   concurrency: number | undefined;
@@ -46,6 +47,8 @@ export const USAGE = `usage: node --import tsx bench/main.ts [options]
   --contacts-per-user N    conversations per user (default 16)
   --webhook-concurrency N  inbound webhooks in flight (default 32)
   --smtp-sessions N        SMTP sessions held open into the gateway for email → XMPP (default 16)
+  --no-receipts            XMPP users ask for no delivery receipts (by default every message asks, as
+                           Conversations, Gajim and Dino do)
   --max-seconds S          stop offering a path's messages after S seconds (default 60)
   --drain-seconds S        then wait at most S seconds for the rest (default 30)
   --concurrency N          set the gateway's delivery.concurrency (default: leave the gateway's own)
@@ -75,6 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "contacts-per-user": { type: "string", default: "16" },
       "webhook-concurrency": { type: "string", default: "32" },
       "smtp-sessions": { type: "string", default: "16" },
+      "no-receipts": { type: "boolean", default: false },
       "max-seconds": { type: "string", default: "60" },
       "drain-seconds": { type: "string", default: "30" },
       concurrency: { type: "string" },
@@ -121,6 +125,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     // The simulator's webhook agent holds 32 sockets: more would only queue inside it.
     webhookConcurrency: int("webhook-concurrency", values["webhook-concurrency"], 1, 32),
     smtpSessions: int("smtp-sessions", values["smtp-sessions"], 1, 100),
+    receipts: !(values["no-receipts"] ?? false),
     maxSeconds: num("max-seconds", values["max-seconds"], 1),
     drainSeconds: num("drain-seconds", values["drain-seconds"], 1),
     concurrency: values.concurrency === undefined ? undefined : int("concurrency", values.concurrency, 1),

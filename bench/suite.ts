@@ -30,6 +30,7 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
     contactsPerUser: o.contactsPerUser,
     webhookConcurrency: o.webhookConcurrency,
     smtpSessions: o.smtpSessions,
+    receipts: o.receipts,
     window: o.window,
     maxSeconds: o.maxSeconds,
     drainSeconds: o.drainSeconds,

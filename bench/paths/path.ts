@@ -23,6 +23,11 @@ export interface PathSettings {
   webhookConcurrency: number;
   /** SMTP sessions held open into the gateway's inbound listener, each sending mail after mail. */
   smtpSessions: number;
+  /**
+   * XMPP users ask for a delivery receipt (XEP-0184) with every message, as Conversations, Gajim
+   * and Dino do: the gateway then turns each network's delivery report into a receipt stanza.
+   */
+  receipts: boolean;
 }
 
 /** A limit the network itself puts on a path, which no gateway can beat (Telegram's flood limits). */

@@ -13,7 +13,9 @@ export function xmppSenderChannel(
   contactsOf: (u: number) => string[],
   /** Starts observing arrivals at the network's side; returns how to stop. */
   watch: () => () => void,
+  receipts: boolean,
 ): Channel {
+  const request = receipts ? "<request xmlns='urn:xmpp:receipts'/>" : "";
   const users = env.users;
   const errors = new FirstError();
   const contacts = users.map((_, u) => contactsOf(u));
@@ -31,7 +33,7 @@ export function xmppSenderChannel(
       const to = contacts[lane]!;
       let out = "";
       for (const seq of seqs) {
-        out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body></message>`;
+        out += `<message type='chat' to='${to[conversationOf(seq, to.length)]}' id='${tag}-${seq}'><body>${bodyFor(tag, seq)}</body>${request}</message>`;
       }
       const t = performance.now();
       for (const seq of seqs) rec.markSent(seq, t);

@@ -29,6 +29,7 @@ export const xmppToEmail: BenchPath = {
         const seq = seqOf(tag, nl < 0 ? text : text.slice(0, nl));
         if (seq >= 0) rec.markDone(seq, t);
       }),
+      settings.receipts,
     );
   },
 };

@@ -25,6 +25,6 @@ export const xmppToSms: BenchPath = {
       return () => {
         env.tap.onSent = () => {};
       };
-    });
+    }, settings.receipts);
   },
 };

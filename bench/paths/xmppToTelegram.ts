@@ -33,6 +33,6 @@ export const xmppToTelegram: BenchPath = {
       return () => {
         env.telegramTap.onSent = () => {};
       };
-    });
+    }, settings.receipts);
   },
 };

@@ -20,13 +20,19 @@ export class DeliveryReports {
     private readonly contacts: ContactStore,
     private readonly outbox: OutboxStore,
     private readonly inbox: InboxStore,
+    /** Called once receipts for a registration are committed (the sweep covers a crash before). */
+    private readonly wakeInbox: (registrationId: string) => void,
   ) {}
 
-  /** 'delivered' reports nobody waits on, applied many to one statement. */
-  private readonly quietDeliveries = new GroupCommit<string, boolean>(
+  /**
+   * 'delivered' reports, applied many to one statement, receipts included (every client that
+   * asks for receipts asks for every message). One batch at a time: see markManyDelivered.
+   */
+  private readonly deliveries = new GroupCommit<string, boolean>(
     async (networkIds) => {
-      const done = await this.outbox.markManyDeliveredQuietly(networkIds);
-      return networkIds.map((id) => done.has(id));
+      const { handled, receiptsFor } = await this.outbox.markManyDelivered(networkIds);
+      for (const id of receiptsFor) this.wakeInbox(id);
+      return networkIds.map((id) => handled.has(id));
     },
     { maxBatch: 500, parallel: 1 },
   );
@@ -48,11 +54,17 @@ export class DeliveryReports {
 
   /**
    * The network accepted a part: store its id, then apply any report that came first. Usually
-   * a share of one batched call; the transaction below only when it says a report is waiting or
-   * a receipt is due.
+   * a share of one batched call, and for a network that confirms on acceptance (Telegram) a part
+   * whose message asked for a receipt is then delivered like a callback's report, batched too;
+   * the transaction below only when a report is waiting.
    */
-  async recordSent(adapter: Adapter, partId: string, networkId: string, delivered: boolean): Promise<void> {
-    if (!(await this.sentParts.submit({ partId, networkId, delivered }))) return;
+  async recordSent(adapter: Adapter, part: { id: string; wantReceipt: boolean }, networkId: string, delivered: boolean): Promise<void> {
+    const partId = part.id;
+    const receiptNow = delivered && part.wantReceipt;
+    if (!(await this.sentParts.submit({ partId, networkId, delivered: delivered && !receiptNow }))) {
+      if (receiptNow) await this.deliveries.submit(networkId);
+      return;
+    }
     await this.ds.transaction(async (tx) => {
       await lock(tx, networkId);
       await this.outbox.markSent(tx, partId, networkId);
@@ -67,9 +79,9 @@ export class DeliveryReports {
   async apply(adapter: Adapter, report: DeliveryReport): Promise<void> {
     // "sent" tells nothing recordSent has not stored already; skipping it halves the callback work.
     if (report.state === "sent") return;
-    // Most deliveries need nothing but the new state (no receipt asked for): one statement. The
-    // lock below only matters when the id is unknown yet or the user must hear of it.
-    if (report.state === "delivered" && (await this.quietDeliveries.submit(report.networkId))) return;
+    // A delivery of a known part is one share of a batched statement. The lock below only
+    // matters when the id is unknown yet (its report must wait for recordSent) or for failures.
+    if (report.state === "delivered" && (await this.deliveries.submit(report.networkId))) return;
     await this.ds.transaction(async (tx) => {
       await lock(tx, report.networkId);
       await this.applyLocked(tx, adapter, report);

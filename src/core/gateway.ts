@@ -73,7 +73,7 @@ export class Gateway {
     this.outbound = new OutboundService(cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, (id) =>
       this.outboundWorker.wake(id),
     );
-    const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore);
+    const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore, (id) => this.inboxWorker.wake(id));
     this.mediaStore = new MediaStore(ds);
     this.inbound = new InboundService({
       ds,

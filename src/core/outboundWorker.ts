@@ -173,7 +173,7 @@ export class OutboundWorker {
         // We crashed (or lost the answer) after calling the network: ask it before sending again.
         const found = await adapter.findSent(account, to, msg, part.attemptStartedAt);
         if (found) {
-          await this.reports.recordSent(adapter, part.id, found.networkId, found.delivered ?? false);
+          await this.reports.recordSent(adapter, part, found.networkId, found.delivered ?? false);
           this.log.info({ part: part.id, network: adapter.network }, "found a part sent before a crash; not sending it again");
           return "next";
         }
@@ -182,7 +182,7 @@ export class OutboundWorker {
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
       this.metrics.sent(adapter.network);
-      recording.push(recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part.id, sent.networkId, sent.delivered ?? false)));
+      recording.push(recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part, sent.networkId, sent.delivered ?? false)));
       return "next";
     } catch (err) {
       const error = asGatewayError(err);

@@ -252,18 +252,46 @@ export class OutboxStore {
   }
 
   /**
-   * Marks sent parts delivered where nobody asked for a receipt; returns the network ids that
-   * were handled so (the rest need the full report path).
+   * Applies 'delivered' reports for many network ids in one statement: the parts are marked
+   * delivered, and for each XMPP message that asked for a receipt and has every part delivered
+   * now, a receipt event is queued for the user. Returns the network ids handled (the rest are
+   * unknown yet or already final: the caller takes the one-by-one path for those) and the
+   * registrations that got receipts. Parts of one message delivered in the same batch see each
+   * other (`d`); one batch at a time keeps two batches from each missing the other's part.
    */
-  async markManyDeliveredQuietly(networkIds: string[]): Promise<Set<string>> {
-    const changed = await prepared<{ id: string }>(
+  async markManyDelivered(networkIds: string[]): Promise<{ handled: Set<string>; receiptsFor: Set<string> }> {
+    const found = await prepared<{ networkId: string | null; registrationId: string | null }>(
       this.ds,
-      "outbox_mark_many_delivered_quietly",
-      `UPDATE outbox SET state = 'delivered', updated_at = now()
-       WHERE network_id = ANY($1::text[]) AND state IN ('accepted', 'sending', 'sent') AND NOT want_receipt RETURNING network_id AS id`,
+      "outbox_mark_many_delivered",
+      `WITH d AS (
+         UPDATE outbox SET state = 'delivered', updated_at = now()
+         WHERE network_id = ANY($1::text[]) AND state IN ('accepted', 'sending', 'sent')
+         RETURNING id, network_id, contact_id, xmpp_id, created_at, want_receipt
+       ), complete AS (
+         SELECT DISTINCT d.contact_id, d.xmpp_id, d.created_at FROM d
+         WHERE d.want_receipt AND d.xmpp_id IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM outbox o
+           WHERE o.contact_id = d.contact_id AND o.xmpp_id = d.xmpp_id AND o.created_at = d.created_at
+             AND o.state <> 'delivered' AND NOT EXISTS (SELECT 1 FROM d AS now_delivered WHERE now_delivered.id = o.id))
+       ), receipts AS (
+         INSERT INTO inbox (registration_id, contact_id, kind, payload)
+         SELECT c.registration_id, c.id, 'receipt', jsonb_build_object('xmppId', complete.xmpp_id)
+         FROM complete JOIN contacts c ON c.id = complete.contact_id
+         ORDER BY complete.created_at
+         RETURNING registration_id
+       )
+       SELECT network_id AS "networkId", NULL::text AS "registrationId" FROM d
+       UNION ALL
+       SELECT NULL, registration_id::text FROM receipts`,
       [networkIds],
     );
-    return new Set(changed.map((r) => r.id));
+    const handled = new Set<string>();
+    const receiptsFor = new Set<string>();
+    for (const row of found) {
+      if (row.networkId !== null) handled.add(row.networkId);
+      if (row.registrationId !== null) receiptsFor.add(row.registrationId);
+    }
+    return { handled, receiptsFor };
   }
 
   /** Whether every part of one XMPP message has been delivered. */

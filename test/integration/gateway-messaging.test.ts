@@ -80,6 +80,20 @@ describe("XMPP → SMS", () => {
     assert.equal(receipt.getChild("received", "urn:xmpp:receipts")!.attrs.id, msg.attrs.id);
   });
 
+  test("a message sent as several SMS gets one receipt, once every part is delivered", async () => {
+    const to = "+15550102013";
+    const msg = chat(jidOf(to), "x".repeat(1600) + "y".repeat(900));
+    msg.append(xml("request", { xmlns: "urn:xmpp:receipts" }));
+    await alice.send(msg);
+    const receipt = await alice.waitFor(is.message(jidOf(to), (m) => m.getChild("received", "urn:xmpp:receipts") !== undefined), { what: "receipt" });
+    assert.equal(receipt.getChild("received", "urn:xmpp:receipts")!.attrs.id, msg.attrs.id);
+    const parts = fx.twilio.sent.filter((m) => m.to === to);
+    assert.equal(parts.length, 2, "sent as two SMS");
+    assert.ok(parts.every((m) => m.status === "delivered"), "the receipt waited for both parts");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(alice.received.filter((m) => m.getChild("received", "urn:xmpp:receipts")?.attrs.id === msg.attrs.id).length, 1, "one receipt");
+  });
+
   test("an undelivered SMS becomes a message error naming Twilio's code in plain words", async () => {
     const to = "+15550102005";
     fx.twilio.setOutcome(to, { status: "undelivered", errorCode: 21610 });
