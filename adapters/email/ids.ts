@@ -3,15 +3,25 @@
 // A network id is a Message-ID *without* its angle brackets ("3f2a…@mail.example.org"): the form
 // `send` returns, inbound messages carry as networkId/replyTo/thread, and DSNs are matched on. The
 // brackets are added back only when writing In-Reply-To/References headers.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // RFC 5322 msg-id, leniently: no whitespace, brackets or quotes, one @ with text on both sides.
 const MSG_ID = /^[^\s<>"@]+@[^\s<>"@]+$/;
 const MAX_ID_LENGTH = 250;
 
-/** A fresh Message-ID for a mail we send, in our address domain. */
-export function newMessageId(addressDomain: string): string {
-  return `${randomUUID()}@${addressDomain}`;
+/**
+ * The Message-ID of the mail carrying one queued part, in our address domain: the same on every
+ * attempt. SMTP cannot be asked whether a mail whose answer was lost got through, so such a part
+ * is sent again; with the same Message-ID, receivers that drop a repeated Message-ID (Gmail,
+ * many mail programs) show it once. Derived from the part's content as well as its id, so a
+ * reused id (a database started afresh) never makes a different mail look like a repeat.
+ */
+export function partMessageId(addressDomain: string, part: { id: string; from: string; to: string; subject: string; body: string }): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([part.id, part.from, part.to, part.subject, part.body]))
+    .digest("base64url")
+    .slice(0, 32);
+  return `${digest}@${addressDomain}`;
 }
 
 /** `<id>` for a header. */

@@ -3,7 +3,7 @@ import { createTransport, type Transporter } from "nodemailer";
 import type { Account, OutgoingMessage, SentRef } from "../../src/core/adapter.ts";
 import type { EmailAdapterConfig } from "./config.ts";
 import { classifyRelayError, sendError } from "./errors.ts";
-import { headerId, newMessageId, threadReference } from "./ids.ts";
+import { headerId, partMessageId, threadReference } from "./ids.ts";
 import { senderName } from "./registration.ts";
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -41,13 +41,15 @@ export class EmailOutbound {
   /**
    * One mail, with a Message-ID made here and returned (without brackets) as the network id.
    * Not idempotent: a retry after an ambiguous failure (connection lost after the data) sends a
-   * second mail with a new Message-ID, so at least once, never silently lost.
+   * second mail, so at least once, never silently lost; it has the same Message-ID (partMessageId).
    */
   async send(account: Account, to: string, msg: OutgoingMessage): Promise<SentRef> {
     const domain = this.#config.addressDomain;
     const from = account.legacyAccountId;
     const name = senderName(account);
-    const messageId = newMessageId(domain);
+    const subject = msg.subject !== undefined && msg.subject !== "" ? msg.subject : `Message from ${name ?? from}`;
+    const text = bodyWithLinks(msg);
+    const messageId = partMessageId(domain, { id: msg.id, from, to, subject, body: text });
     // The mail thread: XMPP <thread/> is its root; the parent is what this answers, else the last
     // mail of the conversation, else the root. References carries root then parent (we keep no
     // longer chain; mail programs thread on either).
@@ -61,8 +63,8 @@ export class EmailOutbound {
         // read as the group "x/y" holding z@example.org. Objects get their local part quoted instead.
         to: { name: "", address: to },
         envelope: { from, to: [{ name: "", address: to }] },
-        subject: msg.subject !== undefined && msg.subject !== "" ? msg.subject : `Message from ${name ?? from}`,
-        text: bodyWithLinks(msg),
+        subject,
+        text,
         messageId: headerId(messageId),
         date: new Date(),
         ...(parent !== undefined ? { inReplyTo: headerId(parent) } : {}),

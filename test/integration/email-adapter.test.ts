@@ -17,7 +17,7 @@ import {
   sendMail,
   sendRawMail,
 } from "../../adapters/email/simulator/index.ts";
-import { FakeHost, registrationContext as ctx, rejectsWithGatewayError as rejects } from "../support/fakeHost.ts";
+import { FakeHost, registrationContext as ctx, rejectsWithGatewayError as rejects, until } from "../support/fakeHost.ts";
 
 const DOMAIN = "mail.example.org";
 const ALICE = `alice@${DOMAIN}`;
@@ -174,7 +174,7 @@ describe("email adapter", () => {
       const before = Date.now() - 1_000;
       const body = "Grüße aus Köln 🎉\n<&> \"quoted\" — and a long line ".padEnd(300, "x");
       const ref = await adapter.send(account(ALICE, "Alice Ångström"), "Bob.Smith@example.net", out(body, { subject: "Привет, Bob ✉️" }));
-      assert.match(ref.networkId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}@mail\.example\.org$/);
+      assert.match(ref.networkId, /^[A-Za-z0-9_-]{32}@mail\.example\.org$/);
       const m = await relay.waitFor((x) => x.messageId === `<${ref.networkId}>`);
       assert.equal(m.authUser, RELAY_USER);
       assert.deepEqual(m.envelope, { from: ALICE, to: ["Bob.Smith@example.net"] });
@@ -187,6 +187,18 @@ describe("email adapter", () => {
       assert.equal(m.inReplyTo, undefined);
       assert.deepEqual(m.references, []);
       assert.equal(m.dkimSignature, undefined);
+    });
+
+    test("a part sent again (its answer was lost) carries the same Message-ID; other mail never does", async () => {
+      const part = out("only once, I hope");
+      const first = await adapter.send(account(ALICE), "dup@example.net", part);
+      const again = await adapter.send(account(ALICE), "dup@example.net", part);
+      assert.equal(again.networkId, first.networkId, "receivers that drop a repeated Message-ID show it once");
+      await until(() => (relay.received.filter((x) => x.messageId === `<${first.networkId}>`).length === 2 ? true : undefined));
+      const otherText = await adapter.send(account(ALICE), "dup@example.net", { ...part, body: "something else" });
+      const otherPart = await adapter.send(account(ALICE), "dup@example.net", out("only once, I hope"));
+      const otherRecipient = await adapter.send(account(ALICE), "dup2@example.net", part);
+      assert.equal(new Set([first.networkId, otherText.networkId, otherPart.networkId, otherRecipient.networkId]).size, 4);
     });
 
     test("a default subject; links of attachments in the text; awkward local parts reach the relay", async () => {
