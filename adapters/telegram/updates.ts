@@ -58,9 +58,36 @@ const FILE_KINDS = [
  */
 export function translate(botId: string, update: TgUpdate): Translated {
   try {
-    return translateWellFormed(botId, update);
+    const t = translateWellFormed(botId, update);
+    return wellTyped(t) ? t : MALFORMED;
   } catch {
-    return { kind: "skip", why: "malformed update" };
+    return MALFORMED;
+  }
+}
+
+const MALFORMED: Translated = { kind: "skip", why: "malformed update" };
+
+/**
+ * Whether every text the update gave us is text: a number where the Bot API documents a string
+ * (found by `npm run fuzz -- --seed 11`) otherwise failed later, was answered 500, and came back
+ * forever, holding back the updates behind it.
+ */
+function wellTyped(t: Translated): boolean {
+  const text = (v: unknown) => typeof v === "string";
+  const optionalText = (v: unknown) => v === undefined || typeof v === "string";
+  const person = (p: Person | undefined) => p === undefined || optionalText(p.username);
+  switch (t.kind) {
+    case "message": {
+      const m = t.message;
+      return text(m.from) && text(m.body) && optionalText(m.fromName) && optionalText(m.networkId) && optionalText(m.replyTo) && person(t.person) &&
+        t.media.every((f) => text(f.fileId) && text(f.fileName) && (f.fileSize === undefined || typeof f.fileSize === "number"));
+    }
+    case "event": {
+      const e = t.event as unknown as Record<string, unknown>;
+      return text(e.from) && optionalText(e.target) && optionalText(e.body) && (e.emojis === undefined || (Array.isArray(e.emojis) && e.emojis.every(text))) && person(t.person);
+    }
+    case "skip":
+      return true;
   }
 }
 
@@ -71,7 +98,7 @@ function translateWellFormed(botId: string, update: TgUpdate): Translated {
   const r = update.message_reaction;
   if (r) {
     const emojis = r.new_reaction.flatMap((t) => (t.type === "emoji" && "emoji" in t ? [fromTelegramEmoji(t.emoji)] : []));
-    const event: IncomingEvent = { kind: "reaction", key, account: botId, from: String(r.chat.id), target: String(r.message_id), emojis };
+    const event: IncomingEvent = { kind: "reaction", key, account: botId, from: telegramId(r.chat.id), target: telegramId(r.message_id), emojis };
     const person = r.chat.type === "private" && r.user ? { username: r.user.username, chatId: r.chat.id } : undefined;
     return person ? { kind: "event", event, person } : { kind: "event", event };
   }
@@ -86,11 +113,11 @@ function message(botId: string, key: string, m: TgMessage): Translated {
   const msg: IncomingMessage = {
     key,
     account: botId,
-    from: String(m.chat.id),
-    fromName: isPrivate(m) ? personName(m.from ?? m.chat) : (m.chat.title ?? displayAddress(String(m.chat.id))),
+    from: telegramId(m.chat.id),
+    fromName: isPrivate(m) ? personName(m.from ?? m.chat) : (m.chat.title ?? displayAddress(telegramId(m.chat.id))),
     body: withSender(m, text),
     mediaUrls: [],
-    networkId: String(m.message_id),
+    networkId: telegramId(m.message_id),
     sentAt: new Date(m.date * 1000),
   };
   if (m.reply_to_message) msg.replyTo = String(m.reply_to_message.message_id);
@@ -101,9 +128,19 @@ function message(botId: string, key: string, m: TgMessage): Translated {
 function edit(botId: string, key: string, m: TgMessage): Translated {
   const text = m.text ?? m.caption;
   if (text === undefined) return { kind: "skip", why: "edit without text" };
-  const event: IncomingEvent = { kind: "edit", key, account: botId, from: String(m.chat.id), target: String(m.message_id), body: withSender(m, text) };
+  const event: IncomingEvent = { kind: "edit", key, account: botId, from: telegramId(m.chat.id), target: telegramId(m.message_id), body: withSender(m, text) };
   const person = personOf(m);
   return person ? { kind: "event", event, person } : { kind: "event", event };
+}
+
+/**
+ * A chat or message id as the Bot API documents it, a whole number; anything else makes the
+ * update malformed (thrown, caught in translate). A chat id is a contact's JID localpart: an
+ * empty one would make the XMPP server close the component link on the stanza carrying it.
+ */
+function telegramId(v: unknown): string {
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new Error("not a Telegram id");
+  return String(v);
 }
 
 function isPrivate(m: TgMessage): boolean {

@@ -76,7 +76,11 @@ export class InboxWorker {
       this.wakeups.consume(registrationId);
       const events = await this.pendingReads.submit(registrationId);
       if (events.length === 0) return "done";
-      await this.link.deliver(registration.network, registration.userJid, events.map(toUserEvent));
+      const deliverable = events.filter(hasSender);
+      if (deliverable.length < events.length) {
+        this.log.warn({ registrationId, network: registration.network, dropped: events.length - deliverable.length }, "events from a contact with no address dropped");
+      }
+      await this.link.deliver(registration.network, registration.userJid, deliverable.map(toUserEvent));
       await recordWithRetry("delivered events", this.log, () => this.delivered.submit(events.map((e) => e.id)));
       if (events.length < PENDING_BATCH && !this.wakeups.consume(registrationId)) return "done";
     }
@@ -87,6 +91,15 @@ export class InboxWorker {
     for (const id of await this.inbox.dueRegistrations(network)) this.wake(id);
     this.log.debug({ network }, "inbox delivery resumed");
   }
+}
+
+/**
+ * Whether the event can be said to come from someone: a contact's event needs its address as
+ * the JID localpart, and a stanza from "@domain" makes the XMPP server close the component link
+ * for every user. Such an event is passed over (and marked delivered) instead of blocking the inbox.
+ */
+function hasSender(e: InboxEvent): boolean {
+  return e.kind === "notice" || e.kind === "account-broken" || (e.legacyAddress ?? "") !== "";
 }
 
 function toUserEvent(e: InboxEvent): UserEvent {
