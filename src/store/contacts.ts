@@ -90,18 +90,16 @@ export class ContactStore {
     const result = new Map<string, string>();
     const missing: typeof wanted = [];
     for (const w of wanted) {
-      const key = contactKey(w.registrationId, w.legacyAddress);
-      const id = this.ids.get(key);
-      if (id) result.set(key, id);
+      const id = this.knownId(w.registrationId, w.legacyAddress);
+      if (id) result.set(contactKey(w.registrationId, w.legacyAddress), id);
       else missing.push(w);
     }
     if (missing.length === 0) return result;
     const found = await this.ensureMany(this.ds.manager, missing);
-    if (this.ids.size >= 200_000) this.ids.clear();
     for (const w of missing) {
       const key = contactKey(w.registrationId, w.legacyAddress);
       const contact = found.get(key)!;
-      this.ids.set(key, contact.id);
+      this.remember(w.registrationId, w.legacyAddress, contact.id);
       result.set(key, contact.id);
     }
     return result;

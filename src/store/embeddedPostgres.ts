@@ -323,7 +323,6 @@ async function initialiseCluster(
   return password;
 }
 
-
 async function waitForExit(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
