@@ -7,7 +7,7 @@ import type { ContactStore, StoredContact } from "../store/contacts.ts";
 import type { InboxStore } from "../store/inbox.ts";
 import type { MediaStore } from "../store/media.ts";
 import { JobQueue } from "../queue/jobQueue.ts";
-import { GroupCommit } from "../store/groupCommit.ts";
+import { GroupCommit, repeatsInBatch } from "../store/groupCommit.ts";
 import { contactKey } from "../store/contacts.ts";
 import type { RegistrationCache } from "../store/registrationCache.ts";
 import { capBody, cleanText } from "./text.ts";
@@ -103,13 +103,7 @@ export class InboundService {
       contactIds.push(id);
     }
     // A repeat within the batch is a duplicate: only a key's first message goes to the database.
-    const first = new Set<string>();
-    const firstOfKey = items.map((i) => {
-      const key = `${i.adapter.network} ${i.msg.key}`;
-      if (first.has(key)) return false;
-      first.add(key);
-      return true;
-    });
+    const firstOfKey = repeatsInBatch(items.map((i) => `${i.adapter.network} ${i.msg.key}`)).map((repeat) => !repeat);
     let claimed: Set<string>;
     try {
       claimed = await this.d.inbox.addMessagesClaimingKeys(

@@ -13,7 +13,7 @@ interface IntakeItem {
   displayName: string | null;
   message: NewOutboxMessage;
 }
-import { GroupCommit } from "../store/groupCommit.ts";
+import { GroupCommit, repeatsInBatch } from "../store/groupCommit.ts";
 import { contactKey } from "../store/contacts.ts";
 import type { RateLimiter } from "./rateLimiter.ts";
 
@@ -107,14 +107,7 @@ export class OutboundService {
     const contacts = await this.contacts.resolveMany(items);
     const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!);
     // A resend inside the same batch: only its first copy goes to the database.
-    const firstCopy = new Set<string>();
-    const batchDuplicate = items.map((i, n) => {
-      if (!i.message.xmppId) return false;
-      const key = `${contactIds[n]} ${i.message.xmppId}`;
-      if (firstCopy.has(key)) return true;
-      firstCopy.add(key);
-      return false;
-    });
+    const batchDuplicate = repeatsInBatch(items.map((i, n) => (i.message.xmppId ? `${contactIds[n]} ${i.message.xmppId}` : undefined)));
     const queued = items.flatMap((i, n) => (batchDuplicate[n] ? [] : [{ contactId: contactIds[n]!, message: i.message }]));
     const inserted = await this.outbox.insertUnlessSeen(queued);
     const results = items.map((i, n): "accepted" | "duplicate" =>

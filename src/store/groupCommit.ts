@@ -71,6 +71,20 @@ export class GroupCommit<I, R> {
   }
 }
 
+/**
+ * For each item of a batch, whether its key came earlier in the same batch (a resend arriving
+ * with its first copy): only a key's first item may go to the database. No key, no repeat.
+ */
+export function repeatsInBatch(keys: Array<string | undefined>): boolean[] {
+  const seen = new Set<string>();
+  return keys.map((key) => {
+    if (key === undefined) return false;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  });
+}
+
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
