@@ -10,7 +10,7 @@ import { createLogger } from "../log.ts";
 import { demoCertificate } from "./certificate.ts";
 import { demoDomains, writeGatewayConfig } from "./gatewayConfig.ts";
 import { demoFacts, type DemoFacts } from "./instructions.ts";
-import { chooseClientPort, getStablePorts } from "./ports.ts";
+import { chooseClientPort, getStablePorts } from "../ports.ts";
 import { preregister } from "./preregister.ts";
 import { startProsody } from "./prosody.ts";
 import { startSimulators } from "./simulators.ts";

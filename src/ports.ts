@@ -1,4 +1,4 @@
-// Loopback ports for the private servers the demo and the tests run.
+// Loopback ports for the private servers we start: the embedded PostgreSQL, the demo, the tests.
 import { readFileSync } from "node:fs";
 import net from "node:net";
 
