@@ -10,6 +10,7 @@ import { xmppToEmail } from "./paths/xmppToEmail.ts";
 import { xmppToSms } from "./paths/xmppToSms.ts";
 import { xmppToTelegram } from "./paths/xmppToTelegram.ts";
 import type { BenchPath } from "./paths/path.ts";
+import { settle } from "./env/settle.ts";
 import { findProfile, summariseProfile } from "./report/profile.ts";
 import type { PathRow } from "./report/model.ts";
 import { measurePaced, measureWindowed, type LoadSettings, type Measurement } from "./runner.ts";
@@ -72,7 +73,8 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
     if (warmup?.aborted) {
       measurement = { ...warmup, aborted: `during the warm-up: ${warmup.aborted}` };
     } else {
-      log(`${label}: measuring`);
+      const settled = await settle(env.db.url);
+      log(`${label}: warm-up's aftermath worked through in ${settled.ms.toFixed(0)} ms${settled.left ? ` (${settled.left} parts or events still open)` : ""}; measuring`);
       measurement = await run();
     }
     const peakRss = gateway.memory()?.peakRss ?? Number.NaN;
