@@ -6,6 +6,7 @@ import type { Adapter } from "./core/adapter.ts";
 import { Gateway } from "./core/gateway.ts";
 import { createSecretBox } from "./crypto/secretBox.ts";
 import { createDataSource, pendingMigrations } from "./store/dataSource.ts";
+import { closeHotStatements } from "./store/sql.ts";
 import { startEmbeddedPostgres } from "./store/embeddedPostgres.ts";
 import { JobQueue } from "./queue/jobQueue.ts";
 import { ConversationLocks } from "./queue/conversationLock.ts";
@@ -36,8 +37,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     embedded = started;
     log.info({ dataDir: config.database.dataDir }, "using the embedded PostgreSQL");
   }
-  // Drains hold a connection only per statement, so a pool smaller than delivery.concurrency serves them.
-  const ds = createDataSource(url, { poolSize: 16 });
+  // Drains hold a connection only per statement, so a pool smaller than delivery.concurrency
+  // serves them; the hot path's batched statements have a pool of their own (store/sql.ts).
+  const ds = createDataSource(url, { poolSize: 10 });
   try {
     await ds.initialize();
   } catch (err) {
@@ -48,6 +50,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     url,
     ds,
     close: async () => {
+      await closeHotStatements(ds);
       await ds.destroy();
       await embedded?.stop();
     },

@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import type { DataSource, EntityManager } from "typeorm";
 
 /**
@@ -33,14 +33,48 @@ export function groupByKey<R extends { id: string }>(keys: string[], found: R[],
 }
 
 /**
- * Runs one of the hot path's statements as a named prepared statement on the DataSource's own
- * pool, outside any transaction. Each pooled connection parses and plans it once instead of on
- * every call: at low load, when batches hold one message, parse and plan were about a quarter of
- * PostgreSQL's CPU per message. `name` must be unique to `sql` in the whole program.
+ * Runs one of the hot path's statements as a named prepared statement, outside any transaction,
+ * on a pool of its own (`hotPool`). Each connection parses it once instead of on every call: at
+ * low load, when batches hold one message, parse and plan were about a quarter of PostgreSQL's
+ * CPU per message. `name` must be unique to `sql` in the whole program.
  */
 export async function prepared<T>(ds: DataSource, name: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const pool = (ds.driver as unknown as { master?: pg.Pool }).master;
+  const pool = hotPool(ds);
   if (!pool) return rows<T>(ds.manager, sql, params); // not connected yet: the same error path as TypeORM's
   const result = await pool.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
   return result.rows;
+}
+
+/**
+ * The hot statements' sessions plan each statement once (a generic plan) instead of on every call:
+ * PostgreSQL's own choice re-planned the many-keys reads on every call (their generic plan looks
+ * costlier because it cannot know the array holds one key), which was a quarter of its CPU per
+ * message. And they never scan a whole table: every hot statement looks rows up by key, but a plan
+ * made while a table was nearly empty (a fresh install, or the bench) chose a sequential scan and
+ * kept it as the table grew — `markManyDelivered` read the whole outbox for every delivery report.
+ * Kept apart from TypeORM's pool, where the operator's queries and the startup scans need both.
+ */
+const HOT_SESSION = "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off";
+const HOT_POOL_SIZE = 10;
+const hotPools = new WeakMap<DataSource, pg.Pool>();
+
+function hotPool(ds: DataSource): pg.Pool | undefined {
+  const main = (ds.driver as unknown as { master?: pg.Pool & { options: pg.PoolConfig } }).master;
+  if (!main) return undefined;
+  let pool = hotPools.get(ds);
+  if (!pool) {
+    // The same server and credentials (pg-pool keeps the password out of enumeration).
+    pool = new pg.Pool({ ...main.options, password: main.options.password, max: HOT_POOL_SIZE, options: HOT_SESSION, allowExitOnIdle: true });
+    // A dropped idle connection is reported like one of TypeORM's pool (a warning); the pool replaces it.
+    pool.on("error", (err) => main.emit("error", err));
+    hotPools.set(ds, pool);
+  }
+  return pool;
+}
+
+/** Closes the hot statements' pool of `ds` (before `ds.destroy()`). */
+export async function closeHotStatements(ds: DataSource): Promise<void> {
+  const pool = hotPools.get(ds);
+  hotPools.delete(ds);
+  await pool?.end();
 }
