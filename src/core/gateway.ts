@@ -70,9 +70,10 @@ export class Gateway {
     this.registrations = new RegistrationService(this.registrationStore, contactStore, deps.secrets, deps.access, log);
     this.contacts = new ContactService(this.registrationStore, contactStore, (r) => this.registrations.account(r));
     const limiters = new Map(Object.entries(deps.rateLimits).filter(([, perMinute]) => perMinute !== undefined).map(([network, perMinute]) => [network, new RateLimiter(perMinute!)]));
-    this.outbound = new OutboundService(cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, (id) =>
-      this.outboundWorker.wake(id),
-    );
+    this.outbound = new OutboundService(cache, contactStore, this.outboxStore, limiters, (r) => this.registrations.account(r), log, {
+      reserve: (id) => this.outboundWorker.reserve(id),
+      queued: (id, reservation, parts) => this.outboundWorker.queued(id, reservation, parts),
+    });
     const reports = new DeliveryReports(ds, contactStore, this.outboxStore, this.inboxStore, (id) => this.inboxWorker.wake(id));
     this.mediaStore = new MediaStore(ds);
     this.inbound = new InboundService({

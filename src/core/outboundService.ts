@@ -4,7 +4,7 @@ import { GatewayError } from "./errors.ts";
 import { splitBody } from "./splitBody.ts";
 import type { RegistrationCache } from "../store/registrationCache.ts";
 import type { ContactStore } from "../store/contacts.ts";
-import type { NewOutboxMessage, OutboxStore } from "../store/outbox.ts";
+import type { NewOutboxMessage, OutboxPart, OutboxStore } from "../store/outbox.ts";
 import type { StoredRegistration } from "../store/registrations.ts";
 
 interface IntakeItem {
@@ -41,6 +41,14 @@ export const OUTBOUND_TASK = "outbound";
 export const MAX_PARTS = 10;
 export const outboundJobKey = (contactId: string) => `out:${contactId}`;
 
+/** What the intake tells the conversations' senders (OutboundWorker). */
+export interface OutboundQueue {
+  /** A token when the intake may claim the conversation's next part itself (OutboundWorker.reserve). */
+  reserve(contactId: string): object | undefined;
+  /** The intake is over for a conversation: what went in for it, oldest first (nothing if it failed). */
+  queued(contactId: string, reservation: object | undefined, parts: OutboxPart[]): void;
+}
+
 /** Accepting a user's message: it is accepted once it is committed to the outbox. */
 export class OutboundService {
   constructor(
@@ -50,8 +58,7 @@ export class OutboundService {
     private readonly limits: Map<string, RateLimiter>,
     private readonly accountOf: (registration: StoredRegistration) => Account,
     private readonly log: Logger,
-    /** Called once a conversation has newly committed parts. */
-    private readonly queuedFor: (contactId: string) => void,
+    private readonly senders: OutboundQueue,
   ) {}
 
   private readonly intake = new GroupCommit<IntakeItem, "accepted" | "duplicate">((items) => this.commit(items), { maxBatch: 500, parallel: 2 });
@@ -108,12 +115,38 @@ export class OutboundService {
     const contactIds = items.map((i) => contacts.get(contactKey(i.registrationId, i.legacyAddress))!);
     // A resend inside the same batch: only its first copy goes to the database.
     const batchDuplicate = repeatsInBatch(items.map((i, n) => (i.message.xmppId ? `${contactIds[n]} ${i.message.xmppId}` : undefined)));
-    const queued = items.flatMap((i, n) => (batchDuplicate[n] ? [] : [{ contactId: contactIds[n]!, message: i.message }]));
-    const inserted = await this.outbox.insertUnlessSeen(queued);
+    // A conversation's first message in the batch may have its first part claimed by the insert.
+    const reservations = new Map<string, object | undefined>();
+    const queued = items.flatMap((i, n) => {
+      if (batchDuplicate[n]) return [];
+      const contactId = contactIds[n]!;
+      let claim = false;
+      if (!reservations.has(contactId)) {
+        const plain = (i.message.kind ?? "message") === "message";
+        const reservation = plain ? this.senders.reserve(contactId) : undefined;
+        reservations.set(contactId, reservation);
+        claim = reservation !== undefined;
+      }
+      return [{ contactId, message: i.message, claim }];
+    });
+    let parts: OutboxPart[];
+    try {
+      parts = await this.outbox.insertUnlessSeen(queued);
+    } catch (err) {
+      for (const [contactId, reservation] of reservations) this.senders.queued(contactId, reservation, []);
+      throw err;
+    }
+    const byContact = new Map<string, OutboxPart[]>();
+    for (const part of parts) {
+      const list = byContact.get(part.contactId);
+      if (list) list.push(part);
+      else byContact.set(part.contactId, [part]);
+    }
+    const inserted = new Set(parts.map((p) => `${p.contactId} ${p.xmppId}`));
     const results = items.map((i, n): "accepted" | "duplicate" =>
       batchDuplicate[n] || (i.message.xmppId !== null && !inserted.has(`${contactIds[n]} ${i.message.xmppId}`)) ? "duplicate" : "accepted",
     );
-    for (const contactId of new Set(contactIds.filter((_, n) => results[n] === "accepted"))) this.queuedFor(contactId);
+    for (const [contactId, reservation] of reservations) this.senders.queued(contactId, reservation, byContact.get(contactId) ?? []);
     return results;
   }
 

@@ -78,6 +78,49 @@ export class OutboundWorker {
     { maxBatch: 500, parallel: 1 },
   );
 
+  /** Conversations whose intake may be claiming their next part right now: their drain waits for it. */
+  private readonly claiming = new Set<string>();
+  /** Parts an intake queued with the first one claimed, sent without reading the queue. */
+  private readonly handed = new Map<string, { parts: OutboxPart[]; lock: object }>();
+
+  /**
+   * Lets the intake claim a conversation's next part in its insert (OutboxStore.insertUnlessSeen)
+   * and hand it here, so the part goes to the network without a read and a claim of its own.
+   * Only while this process holds the conversation and no drain of it runs or waits: a drain
+   * reading a part claimed that way would take it for one cut off mid-send. Returns the lock's
+   * token, which must come back through `queued`.
+   */
+  reserve(contactId: string): object | undefined {
+    if (this.claiming.has(contactId) || this.handed.has(contactId) || !this.wakeups.isIdle(contactId)) return undefined;
+    const lock = this.locks.heldToken(outboundJobKey(contactId));
+    if (!lock) return undefined;
+    this.claiming.add(contactId);
+    return lock;
+  }
+
+  /** The intake is over for a conversation (see OutboundService): its parts, oldest first. */
+  queued(contactId: string, reservation: object | undefined, parts: OutboxPart[]): void {
+    if (reservation) {
+      this.claiming.delete(contactId);
+      if (parts[0]?.state === "sending") this.handed.set(contactId, { parts, lock: reservation });
+    }
+    if (parts.length > 0 || reservation) this.wakeups.wake(contactId);
+  }
+
+  /**
+   * Parts handed over by the intake, if the lock has been held all along since (no one else can
+   * have read or sent them). Otherwise the queue is read, and the claimed part is checked with
+   * the network before it is sent, as after a crash.
+   */
+  private takeHanded(contactId: string): OutboxPart[] | undefined {
+    const handed = this.handed.get(contactId);
+    if (!handed) return undefined;
+    this.handed.delete(contactId);
+    if (this.locks.heldToken(outboundJobKey(contactId)) === handed.lock) return handed.parts;
+    this.log.debug({ contact: contactId }, "conversation lock lost since the intake claimed its part; reading the queue");
+    return undefined;
+  }
+
   /** Wakes a conversation with queued parts: it is drained in this process as soon as a slot is free. */
   wake(contactId: string): void {
     this.wakeups.wake(contactId);
@@ -128,7 +171,10 @@ export class OutboundWorker {
     try {
       for (;;) {
         this.wakeups.consume(contactId);
-        const parts = await this.pendingReads.submit(contactId);
+        // An intake is claiming this conversation's next part: it wakes the conversation when done.
+        if (this.claiming.has(contactId)) return "done";
+        const handed = this.takeHanded(contactId);
+        const parts = handed ?? (await this.pendingReads.submit(contactId));
         if (parts.length === 0) return "done";
         for (const part of parts) {
           // Our lock died with its connection: another drainer may own the conversation now.
@@ -139,7 +185,8 @@ export class OutboundWorker {
           }
           // These look up network ids of earlier parts: those must be recorded first.
           if (part.replyTo || part.kind !== "message" || adapter.capabilities.has("subjects")) await settle(recording);
-          const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part, recording);
+          const claimed = handed !== undefined && part === handed[0];
+          const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part, recording, claimed);
           if (outcome === "stop") return "done";
         }
         // The next read must not see parts whose record is still on its way.
@@ -152,7 +199,9 @@ export class OutboundWorker {
     }
   }
 
-  private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart, recording: Array<Promise<void>>): Promise<"next" | "stop"> {
+  /** `claimed`: the part's attempt was claimed when it was queued (its `attempts` counts it already). */
+  private async sendPart(adapter: Adapter, account: Account, to: string, part: OutboxPart, recording: Array<Promise<void>>, claimed: boolean): Promise<"next" | "stop"> {
+    const attempt = claimed ? part.attempts : part.attempts + 1;
     try {
       const replyTo = part.replyTo ? await this.outbox.networkIdOf(part.contactId, part.replyTo) : undefined;
       const previous = adapter.capabilities.has("subjects") ? await this.outbox.lastNetworkId(part.contactId) : undefined;
@@ -169,7 +218,7 @@ export class OutboundWorker {
         await this.act(adapter, account, to, part, msg);
         return "next";
       }
-      if (part.state === "sending" && part.attemptStartedAt && adapter.findSent) {
+      if (!claimed && part.state === "sending" && part.attemptStartedAt && adapter.findSent) {
         // We crashed (or lost the answer) after calling the network: ask it before sending again.
         const found = await adapter.findSent(account, to, msg, part.attemptStartedAt);
         if (found) {
@@ -178,7 +227,7 @@ export class OutboundWorker {
           return "next";
         }
       }
-      if (!(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return "stop"; // another drainer has it
+      if (!claimed && !(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
       this.metrics.sent(adapter.network);
@@ -189,9 +238,9 @@ export class OutboundWorker {
       if (error.condition === "internal-server-error") this.log.error({ err, part: part.id }, "sending failed unexpectedly");
       const elapsed = Date.now() - part.createdAt.getTime();
       if (error.retryable && elapsed < this.policy.retryBudgetSeconds * 1000) {
-        const delay = this.backoff(part.attempts + 1, error.retryAfterMs);
+        const delay = this.backoff(attempt, error.retryAfterMs);
         const at = new Date(Date.now() + delay);
-        await this.outbox.scheduleRetry(part.id, part.attempts + 1, at, error.message);
+        await this.outbox.scheduleRetry(part.id, attempt, at, error.message);
         await this.rearm(part.contactId, at);
         this.metrics.retried(adapter.network);
         this.log.info({ part: part.id, network: adapter.network, delayMs: delay, code: error.networkCode }, "send failed, will retry");

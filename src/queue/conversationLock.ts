@@ -54,6 +54,18 @@ export class ConversationLocks {
     }
   }
 
+  /**
+   * The lock `name` if this process holds it right now (kept from idle release for another
+   * `idleMs`), else undefined. The token is the same object for as long as the lock stays held,
+   * so comparing it later tells whether anyone else can have had the lock meanwhile.
+   */
+  heldToken(name: string): object | undefined {
+    const entry = this.held.get(name);
+    if (!entry || entry.generation !== this.generation) return undefined;
+    entry.lastUsed = Date.now();
+    return entry;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.releaser);

@@ -47,6 +47,11 @@ export class Wakeups {
     return this.again.delete(key);
   }
 
+  /** Whether no drain of `key` is running or waiting to run. */
+  isIdle(key: string): boolean {
+    return !this.running.has(key) && !this.queued.has(key);
+  }
+
   /** Drains running or waiting: what a stopping process still has in hand. */
   get busy(): number {
     return this.running.size + this.queued.size;

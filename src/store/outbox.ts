@@ -57,38 +57,50 @@ export class OutboxStore {
   /**
    * Queues many messages in one statement, parts in the order given (ids follow the order, and
    * the order of ids is the order of sending within a conversation). A message whose XMPP id was
-   * already accepted for its contact in the last day (a client's resend) is left out; the result
-   * names the `contactId xmppId` pairs that went in.
+   * already accepted for its contact in the last day (a client's resend) is left out. Returns the
+   * parts that went in, in id order.
+   *
+   * A message with `claim` set has its first part's first attempt claimed in the same statement
+   * (as markManySending would) when its conversation has nothing else unfinished: the caller
+   * holds the conversation and sends that part next, without reading the queue or claiming it
+   * apart (two round trips fewer between a message and the network). At most one message per
+   * conversation in a call may ask: the check cannot see the statement's own rows.
    */
-  async insertUnlessSeen(messages: Array<{ contactId: string; message: NewOutboxMessage }>): Promise<Set<string>> {
-    const cols: unknown[][] = Array.from({ length: 14 }, () => []);
-    for (const { contactId, message: m } of messages) {
+  async insertUnlessSeen(messages: Array<{ contactId: string; message: NewOutboxMessage; claim?: boolean }>): Promise<OutboxPart[]> {
+    const cols: unknown[][] = Array.from({ length: 15 }, () => []);
+    for (const { contactId, message: m, claim } of messages) {
       m.bodies.forEach((body, i) => {
         const values = [
           contactId, m.xmppId, m.senderJid, i, m.bodies.length, body,
           i === 0 && m.mediaUrls.length ? JSON.stringify(m.mediaUrls) : null, m.wantReceipt, m.kind ?? "message", m.targetId ?? null,
-          m.replyTo ?? null, m.subject ?? null, m.thread ?? null, m.emojis ? JSON.stringify(m.emojis) : null,
+          m.replyTo ?? null, m.subject ?? null, m.thread ?? null, m.emojis ? JSON.stringify(m.emojis) : null, i === 0 && claim === true,
         ];
         values.forEach((v, c) => cols[c]!.push(v));
       });
     }
     // Every part of a message sees the same snapshot, so a message goes in whole or not at all.
-    const inserted = await prepared<{ c: string; x: string | null }>(
+    const inserted = await prepared<OutboxPart>(
       this.ds,
       "outbox_insert_unless_seen",
       `INSERT INTO outbox (contact_id, xmpp_id, sender_jid, part, parts, body, media, want_receipt,
-                           kind, target_id, reply_to, subject, thread, emojis)
-       SELECT c, x, s, p, n, b, m::jsonb, w, k, t, r, sub, th, e::jsonb
+                           kind, target_id, reply_to, subject, thread, emojis, state, attempts, attempt_started_at)
+       SELECT c, x, s, p, n, b, m::jsonb, w, k, t, r, sub, th, e::jsonb,
+              CASE WHEN claimed THEN 'sending' ELSE 'accepted' END, CASE WHEN claimed THEN 1 ELSE 0 END,
+              CASE WHEN claimed THEN now() END
        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::bool[],
-                   $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-            WITH ORDINALITY AS t(c, x, s, p, n, b, m, w, k, t, r, sub, th, e, ord)
+                   $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::bool[])
+            WITH ORDINALITY AS t(c, x, s, p, n, b, m, w, k, t, r, sub, th, e, claim, ord)
+       CROSS JOIN LATERAL (
+         SELECT claim AND NOT EXISTS (
+           SELECT 1 FROM outbox o WHERE o.contact_id = t.c AND o.state IN ('accepted', 'sending')) AS claimed
+       ) AS q
        WHERE x IS NULL OR NOT EXISTS (
          SELECT 1 FROM outbox o WHERE o.contact_id = t.c AND o.xmpp_id = t.x AND o.created_at > now() - interval '1 day')
        ORDER BY ord
-       RETURNING contact_id::text AS c, xmpp_id AS x`,
+       RETURNING ${COLUMNS}`,
       cols,
     );
-    return new Set(inserted.map((r) => `${r.c} ${r.x ?? ""}`));
+    return inserted.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
   }
 
   /** The network id of the latest message in a conversation, sent or received. */
