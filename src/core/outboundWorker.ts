@@ -82,6 +82,13 @@ export class OutboundWorker {
   private readonly claiming = new Set<string>();
   /** Parts an intake queued with the first one claimed, sent without reading the queue. */
   private readonly handed = new Map<string, { parts: OutboxPart[]; lock: object }>();
+  /**
+   * Conversations whose drain was put off while an intake claimed. What woke it (the sweep, a
+   * retry's job, `queue retry` putting failed parts back) may have work the hand-over does not
+   * carry, so the queue is read after it. (Two intakes of one conversation never overlap: the
+   * XMPP side handles one message per user and contact at a time.)
+   */
+  private readonly deferred = new Set<string>();
 
   /**
    * Lets the intake claim a conversation's next part in its insert (OutboxStore.insertUnlessSeen)
@@ -172,8 +179,12 @@ export class OutboundWorker {
       for (;;) {
         this.wakeups.consume(contactId);
         // An intake is claiming this conversation's next part: it wakes the conversation when done.
-        if (this.claiming.has(contactId)) return "done";
+        if (this.claiming.has(contactId)) {
+          this.deferred.add(contactId);
+          return "done";
+        }
         const handed = this.takeHanded(contactId);
+        if (!handed) this.deferred.delete(contactId); // this read sees whatever was put off
         const parts = handed ?? (await this.pendingReads.submit(contactId));
         if (parts.length === 0) return "done";
         for (const part of parts) {
@@ -191,8 +202,9 @@ export class OutboundWorker {
         }
         // The next read must not see parts whose record is still on its way.
         await settle(recording);
-        // A short page was all there was, unless a message was queued meanwhile (it wakes us).
-        if (parts.length < PENDING_BATCH && !this.wakeups.consume(contactId)) return "done";
+        // A short page was all there was, unless a message was queued meanwhile (it wakes us) or
+        // a drain was put off while the intake claimed (the hand-over carries its parts only).
+        if (parts.length < PENDING_BATCH && !this.deferred.has(contactId) && !this.wakeups.consume(contactId)) return "done";
       }
     } finally {
       await settle(recording);
