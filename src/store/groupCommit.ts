@@ -1,7 +1,8 @@
 /**
  * Group commit: what callers submit while a flush is running waits and goes into the next flush
  * together, so N concurrent callers cost one transaction (one fsync, a few round trips) instead
- * of N. There is no timer: an idle batcher flushes at once, so a lone message waits for nothing.
+ * of N. An idle batcher flushes at once, so a lone message waits for nothing — unless it is
+ * given `lingerMs`, for work nobody waits on (it then gathers that long before a flush).
  *
  * A flush returns one result per item, in order (an Error for an item refused on its own). When a
  * whole flush throws, its items are flushed again one at a time, so one bad item (a contact
@@ -14,13 +15,21 @@ export class GroupCommit<I, R> {
 
   constructor(
     private readonly flush: (items: I[]) => Promise<Array<R | Error>>,
-    private readonly opts: { maxBatch: number; parallel: number; ordered?: boolean } = { maxBatch: 200, parallel: 1 },
+    private readonly opts: { maxBatch: number; parallel: number; ordered?: boolean; lingerMs?: number } = { maxBatch: 200, parallel: 1 },
   ) {}
+
+  private lingering = false;
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.running < this.opts.parallel) void this.run();
+      if (this.running >= this.opts.parallel || this.lingering) return;
+      if (!this.opts.lingerMs) return void this.run();
+      this.lingering = true;
+      setTimeout(() => {
+        this.lingering = false;
+        void this.run();
+      }, this.opts.lingerMs);
     });
   }
 
