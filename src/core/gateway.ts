@@ -89,6 +89,7 @@ export class Gateway {
       log,
       cache,
       wakeInbox: (id) => this.inboxWorker.wake(id),
+      heardFrom: (id) => this.outboundWorker.heardFrom(id),
     });
     this.outboundWorker = new OutboundWorker(
       ds, deps.locks, this.adapters, cache, this.registrations, contactStore, this.outboxStore, this.inboxStore, reports, deps.retry, deps.metrics, log, deps.concurrency,

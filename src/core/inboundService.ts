@@ -36,6 +36,8 @@ export interface InboundDeps {
   cache: RegistrationCache;
   /** Called once a registration has newly committed events. */
   wakeInbox: (registrationId: string) => void;
+  /** Called once a contact's message is committed (the latest message of that conversation changed). */
+  heardFrom?: (contactId: string) => void;
 }
 
 interface IntakeItem {
@@ -128,14 +130,17 @@ export class InboundService {
     }
     const results = items.map((i, n): AcceptResult => (firstOfKey[n] && claimed.has(`${i.adapter.network} ${i.msg.key}`) ? "accepted" : "duplicate"));
     for (const id of new Set(items.filter((_, n) => results[n] === "accepted").map((i) => i.registration.id))) this.d.wakeInbox(id);
+    for (const id of new Set(contactIds.filter((_, n) => results[n] === "accepted"))) this.d.heardFrom?.(id);
     return results;
   }
 
   /** In one transaction: the keys, the contacts (announced when new) and the events, a statement each. */
   private async commitCreatingContacts(items: IntakeItem[]): Promise<AcceptResult[]> {
     const woken = new Set<string>();
+    const heard = new Set<string>();
     const results = await this.d.ds.transaction(async (tx) => {
       woken.clear();
+      heard.clear();
       const claimed = await this.d.inbox.claimKeys(tx, [...new Map(items.map((i) => [`${i.adapter.network} ${i.msg.key}`, { network: i.adapter.network, key: i.msg.key }])).values()]);
       const fresh = items.map((i) => claimed.delete(`${i.adapter.network} ${i.msg.key}`)); // a repeat within the batch is a duplicate too
       const nick = (i: IntakeItem) => i.msg.fromName ?? i.adapter.displayName(i.msg.from);
@@ -164,11 +169,13 @@ export class InboundService {
           payload: { mediaUrls: i.msg.mediaUrls, subject: i.msg.subject, thread: i.msg.thread },
         });
         woken.add(i.registration.id);
+        heard.add(contact.id);
       }
       await this.d.inbox.addMany(tx, events);
       return fresh.map((f): AcceptResult => (f ? "accepted" : "duplicate"));
     });
     for (const id of woken) this.d.wakeInbox(id);
+    for (const id of heard) this.d.heardFrom?.(id);
     return results;
   }
 
@@ -177,7 +184,9 @@ export class InboundService {
 
   private async messageAlone(adapter: Adapter, msg: IncomingMessage): Promise<AcceptResult> {
     const network = adapter.network;
-    return this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
+    let heard: string | undefined;
+    const result = await this.d.ds.transaction(async (tx): Promise<AcceptResult> => {
+      heard = undefined;
       if (!(await this.d.inbox.claimKey(tx, network, msg.key))) return "duplicate";
       const registration = await this.d.registrations.findByAccount(network, msg.account, tx);
       if (!registration) {
@@ -197,8 +206,11 @@ export class InboundService {
         payload: { mediaUrls: [...msg.mediaUrls, ...urls], replyTo, subject: msg.subject, thread: msg.thread },
       });
       await wake(tx, registration.id);
+      heard = contact.id;
       return "accepted";
     });
+    if (heard) this.d.heardFrom?.(heard);
+    return result;
   }
 
   async event(adapter: Adapter, raw: IncomingEvent): Promise<AcceptResult> {

@@ -55,6 +55,19 @@ export class OutboundWorker {
     this.wakeups = new Wakeups("sending queued messages", (id) => this.drainNow(id), concurrency, log);
   }
 
+  /**
+   * The network id of each conversation's latest message, for a network that threads (email's
+   * In-Reply-To): set when a part is sent, dropped when the contact's message comes in
+   * (`heardFrom`), read from the tables when unknown. A query per part read the conversation's
+   * whole history, and each part had to wait for the previous one's record first.
+   */
+  private readonly latest = new Map<string, string>();
+
+  /** A contact's message was committed: its conversation's latest network id is read afresh. */
+  heardFrom(contactId: string): void {
+    this.latest.delete(contactId);
+  }
+
   /** Who each conversation is with: a contact's registration and address never change. */
   private readonly conversations = new Map<string, { registrationId: string; legacyAddress: string }>();
   readonly wakeups: Wakeups;
@@ -195,7 +208,8 @@ export class OutboundWorker {
             return "done";
           }
           // These look up network ids of earlier parts: those must be recorded first.
-          if (part.replyTo || part.kind !== "message" || adapter.capabilities.has("subjects")) await settle(recording);
+          const threads = adapter.capabilities.has("subjects");
+          if (part.replyTo || part.kind !== "message" || (threads && !this.latest.has(contactId))) await settle(recording);
           const claimed = handed !== undefined && part === handed[0];
           const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part, recording, claimed);
           if (outcome === "stop") return "done";
@@ -216,7 +230,8 @@ export class OutboundWorker {
     const attempt = claimed ? part.attempts : part.attempts + 1;
     try {
       const replyTo = part.replyTo ? await this.outbox.networkIdOf(part.contactId, part.replyTo) : undefined;
-      const previous = adapter.capabilities.has("subjects") ? await this.outbox.lastNetworkId(part.contactId) : undefined;
+      const threads = adapter.capabilities.has("subjects");
+      const previous = threads ? (this.latest.get(part.contactId) ?? (await this.outbox.lastNetworkId(part.contactId))) : undefined;
       const msg = {
         id: part.id,
         body: part.body ?? "",
@@ -235,6 +250,7 @@ export class OutboundWorker {
         const found = await adapter.findSent(account, to, msg, part.attemptStartedAt);
         if (found) {
           await this.reports.recordSent(adapter, part, found.networkId, found.delivered ?? false);
+          if (threads) this.noteLatest(part.contactId, found.networkId);
           this.log.info({ part: part.id, network: adapter.network }, "found a part sent before a crash; not sending it again");
           return "next";
         }
@@ -242,6 +258,7 @@ export class OutboundWorker {
       if (!claimed && !(await this.claims.submit({ id: part.id, attempts: part.attempts }))) return "stop"; // another drainer has it
       this.log.debug({ part: part.id }, "sending part");
       const sent = await adapter.send(account, to, msg);
+      if (threads) this.noteLatest(part.contactId, sent.networkId);
       this.metrics.sent(adapter.network);
       recording.push(recordWithRetry("a sent part", this.log, () => this.reports.recordSent(adapter, part, sent.networkId, sent.delivered ?? false)));
       return "next";
@@ -261,6 +278,11 @@ export class OutboundWorker {
       await this.fail(adapter, part, error, elapsed);
       return "next";
     }
+  }
+
+  private noteLatest(contactId: string, networkId: string): void {
+    if (this.latest.size >= 100_000) this.latest.clear();
+    this.latest.set(contactId, networkId);
   }
 
   /** A correction, retraction or reaction: resolved to the network's id of its target now. */

@@ -73,6 +73,21 @@ describe("conversation", () => {
     assert.equal(mail.envelope.to[0], BOB, "the original spelling of the address");
   });
 
+  test("a conversation threads on its latest mail, whichever side wrote it", async () => {
+    const reply = async (text: string) => {
+      await alice.send(xml("message", { type: "chat", to: jidFor(BOB), id: randomUUID() }, xml("body", {}, text)));
+      return fx.sims.relay!.waitFor((m) => (m.text ?? "").includes(text), 10_000);
+    };
+    const first = await reply("One more thing:");
+    const second = await reply("bring the map.");
+    assert.equal(second.inReplyTo, first.messageId, "Alice's second mail threads on her first");
+    const mail = plainTextMail({ from: { name: "Bob Smith", address: BOB }, to: ALICE, subject: "Re: Lunch on Friday? ☕", text: "Which map?" });
+    assert.equal((await sendMail(smtp(), mail)).code, 250);
+    await alice.waitFor(is.message(jidFor(BOB), (m) => (bodyOf(m) ?? "").includes("Which map?")), { what: "Bob's answer" });
+    const third = await reply("The old one.");
+    assert.equal(third.inReplyTo, mail.messageId, "the next mail threads on Bob's answer, not on Alice's last");
+  });
+
   test("awkward addresses round-trip through their escaped JIDs", async () => {
     for (const address of ["o'brien+tag@example.net", "a&b@example.net", "x/y:z@example.org"]) {
       await sendMail(smtp(), plainTextMail({ from: { name: "", address }, to: ALICE, subject: "hi", text: `from ${address}` }));
