@@ -54,6 +54,8 @@ export class Gateway {
   readonly inboxWorker: InboxWorker;
   private readonly log: Logger;
   private readonly publicUrl: string | undefined;
+  /** Registrations as the message paths read them (store/registrationCache.ts). */
+  private readonly cache: RegistrationCache;
 
   constructor(deps: GatewayDeps) {
     const { ds, log } = deps;
@@ -61,7 +63,7 @@ export class Gateway {
     this.publicUrl = deps.publicUrl;
     this.adapters = new Map(deps.adapters.map((a) => [a.network, a]));
     this.registrationStore = new RegistrationStore(ds);
-    const cache = new RegistrationCache(this.registrationStore);
+    const cache = (this.cache = new RegistrationCache(this.registrationStore));
     const contactStore = new ContactStore(ds);
     // Removing a registration removes its contacts (cascade).
     this.registrationStore.onChange(() => contactStore.forget());
@@ -116,8 +118,9 @@ export class Gateway {
     for (const adapter of this.adapters.values()) {
       await adapter.start({
         sink: this.inbound.sinkFor(adapter),
+        // Asked for every webhook and every mail's recipient: read through the cache.
         findAccount: async (legacyAccountId) => {
-          const r = await this.registrationStore.findByAccount(adapter.network, legacyAccountId);
+          const r = await this.cache.findByAccount(adapter.network, legacyAccountId);
           return r ? this.registrations.account(r) : undefined;
         },
         saveCursor: (legacyAccountId, cursor) => this.registrationStore.saveCursor(adapter.network, legacyAccountId, cursor),
