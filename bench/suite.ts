@@ -155,5 +155,5 @@ export async function runSuite(env: BenchEnv, o: BenchOptions, log: (s: string) 
 
 function describe(m: Measurement): string {
   const s = m.summary;
-  return `${s.completed}/${s.offered} in ${s.seconds.toFixed(1)} s = ${s.rate.toFixed(0)} msg/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms${m.aborted ? `, ABORTED: ${m.aborted}` : ""}`;
+  return `${s.completed}/${s.offered} in ${s.seconds.toFixed(1)} s = ${s.rate.toFixed(0)} msg/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(0)} ms${m.aborted ? `, ABORTED: ${m.aborted}` : ""}`;
 }
