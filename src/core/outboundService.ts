@@ -15,6 +15,7 @@ interface IntakeItem {
 }
 import { GroupCommit, repeatsInBatch } from "../store/groupCommit.ts";
 import { contactKey } from "../store/contacts.ts";
+import { groupByKey } from "../store/sql.ts";
 import type { RateLimiter } from "./rateLimiter.ts";
 
 /** A message the user sent to a contact, already parsed from XMPP. */
@@ -136,17 +137,12 @@ export class OutboundService {
       for (const [contactId, reservation] of reservations) this.senders.queued(contactId, reservation, []);
       throw err;
     }
-    const byContact = new Map<string, OutboxPart[]>();
-    for (const part of parts) {
-      const list = byContact.get(part.contactId);
-      if (list) list.push(part);
-      else byContact.set(part.contactId, [part]);
-    }
+    const byContact = groupByKey([...reservations.keys()], parts, (part) => part.contactId);
     const inserted = new Set(parts.map((p) => `${p.contactId} ${p.xmppId}`));
     const results = items.map((i, n): "accepted" | "duplicate" =>
       batchDuplicate[n] || (i.message.xmppId !== null && !inserted.has(`${contactIds[n]} ${i.message.xmppId}`)) ? "duplicate" : "accepted",
     );
-    for (const [contactId, reservation] of reservations) this.senders.queued(contactId, reservation, byContact.get(contactId) ?? []);
+    for (const [contactId, reservation] of reservations) this.senders.queued(contactId, reservation, byContact.get(contactId)!);
     return results;
   }
 

@@ -188,6 +188,7 @@ export class OutboundWorker {
     // sees the same order; a crash before a record lands leaves the part 'sending', which the
     // next drain checks with the network before sending again).
     const recording: Array<Promise<void>> = [];
+    const threads = adapter.capabilities.has("subjects");
     try {
       for (;;) {
         this.wakeups.consume(contactId);
@@ -208,7 +209,6 @@ export class OutboundWorker {
             return "done";
           }
           // These look up network ids of earlier parts: those must be recorded first.
-          const threads = adapter.capabilities.has("subjects");
           if (part.replyTo || part.kind !== "message" || (threads && !this.latest.has(contactId))) await settle(recording);
           const claimed = handed !== undefined && part === handed[0];
           const outcome = await this.sendPart(adapter, account, contact.legacyAddress, part, recording, claimed);

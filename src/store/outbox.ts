@@ -58,7 +58,7 @@ export class OutboxStore {
    * Queues many messages in one statement, parts in the order given (ids follow the order, and
    * the order of ids is the order of sending within a conversation). A message whose XMPP id was
    * already accepted for its contact in the last day (a client's resend) is left out. Returns the
-   * parts that went in, in id order.
+   * parts that went in (RETURNING promises no order: sort or group them by id).
    *
    * A message with `claim` set has its first part's first attempt claimed in the same statement
    * (as markManySending would) when its conversation has nothing else unfinished: the caller
@@ -100,7 +100,7 @@ export class OutboxStore {
        RETURNING ${COLUMNS}`,
       cols,
     );
-    return inserted.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    return inserted;
   }
 
   /** The network id of the latest message in a conversation, sent or received. */
