@@ -31,8 +31,6 @@ export const AUTH_TOKEN = "bench-operator-auth-token-0123456789";
 const RELAY_USER = "relay";
 const RELAY_PASSWORD = "bench-relay-password";
 
-const SETTLE_BEFORE_STOP_MS = 250;
-
 export interface BenchUser {
   /** Named to sort after the scale run's users, so the last presence of a startup announce is ours. */
   username: string;
@@ -162,9 +160,6 @@ export class BenchEnv {
     const gateway = this.gateway;
     this.gateway = undefined;
     if (!gateway) return undefined;
-    // Let the last status callbacks land first: the gateway's shutdown waits for an HTTP
-    // connection that is busy when it starts (until its keep-alive timeout, past the 15 s limit).
-    await new Promise((r) => setTimeout(r, SETTLE_BEFORE_STOP_MS));
     // A slow shutdown is worth a look at what the database sessions are waiting for.
     const timer = setTimeout(() => {
       void dbActivity(this.db.url).then((a) => process.stderr.write(`[bench] the gateway is still shutting down after 2 s; database sessions:\n${a}\n`));

@@ -13,6 +13,8 @@ export interface HttpHandlers {
 /** The gateway's HTTP endpoint: network webhooks, /healthz and /metrics. */
 export class HttpServer {
   private server: http.Server | undefined;
+  // Set once close() starts: every answer from then on ends its keep-alive connection.
+  private closing = false;
 
   constructor(
     private readonly handlers: HttpHandlers,
@@ -33,7 +35,10 @@ export class HttpServer {
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    // A keep-alive connection busy at close time would otherwise stay open until its timeout.
+    this.closing = true;
+    // Idle keep-alive connections are closed now; one busy at this moment (a network's webhook
+    // that arrived just before) gets its answer with `Connection: close` and ends after it, or
+    // it would stay open until its keep-alive timeout. A request that hangs is cut after 2 s.
     const force = setTimeout(() => server.closeAllConnections(), 2_000);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -45,7 +50,8 @@ export class HttpServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const send = (status: number, body: string | Buffer, contentType = "text/plain; charset=utf-8", headers: Record<string, string> = {}) => {
-      res.writeHead(status, { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) });
+      const connection: Record<string, string> = this.closing ? { connection: "close" } : {};
+      res.writeHead(status, { ...headers, ...connection, "content-type": contentType, "content-length": Buffer.byteLength(body) });
       res.end(body);
     };
     // Logged instead of the URL: a webhook path can itself be a secret (Telegram's).
