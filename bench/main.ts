@@ -3,6 +3,7 @@
 // each path of each network, prints a report and optionally writes it as JSON.
 import fs from "node:fs";
 import { BenchEnv } from "./env/environment.ts";
+import { DEPLOYED_NODE_FLAGS } from "./env/gatewayProcess.ts";
 import { machineFacts } from "./machine.ts";
 import { parseOptions, USAGE } from "./options.ts";
 import { UNITS, type BenchReport } from "./report/model.ts";
@@ -78,6 +79,7 @@ function notes(maxSeconds: number, concurrency: number | undefined, messages: nu
     ...(messages < MIN_CEILING_MESSAGES
       ? [`Prosody alone ran ${MIN_CEILING_MESSAGES} messages, not ${messages}, so that its run lasts about a second: a shorter one is mostly the first window's burst.`]
       : []),
+    `The gateway runs with node ${DEPLOYED_NODE_FLAGS}, as the README's service unit sets it (a larger young generation: fewer collections).`,
     "The gateway's per-user send rate limit is raised to 1,000,000/min: a few benchmark users send thousands of messages a minute on purpose.",
     "Twilio status callbacks are ON: for every SMS the simulator posts 'sent' and 'delivered' webhooks (signed) back to the gateway, as Twilio does.",
     receipts
