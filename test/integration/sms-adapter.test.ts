@@ -379,6 +379,21 @@ describe("SMS adapter", () => {
       });
       assert.equal(direct.status, 200);
       assert.equal(direct.headers.get("content-type"), "text/xml");
+
+      // Signed over the URL without its port (as behind a proxy that drops it): Twilio's own
+      // tolerance, which the adapter keeps as the fallback of its exact-URL check.
+      const portless = smsUrl().replace(/:\d+\//, "/");
+      assert.notEqual(portless, smsUrl());
+      const viaProxy = await fetch(smsUrl(), {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": twilio.getExpectedTwilioSignature(OP_TOKEN, portless, { ...params, MessageSid: "SM" + "3".repeat(32) }),
+        },
+        body: new URLSearchParams({ ...params, MessageSid: "SM" + "3".repeat(32) }).toString(),
+      });
+      assert.equal(viaProxy.status, 200);
+      assert.equal(fake.messages.at(-1)?.key, "SM" + "3".repeat(32));
     });
 
     test("forged and missing signatures are refused and nothing reaches the sink", async () => {
