@@ -1,6 +1,7 @@
 // The human-readable report printed to stdout.
 import type { PacedMeasurement } from "../runner.ts";
 import type { ScaleCondition } from "../scale/scaleRun.ts";
+import { renderBudget } from "./budget.ts";
 import type { BenchReport, PathRow } from "./model.ts";
 import { mib, ms, num, pct, table } from "./table.ts";
 
@@ -78,6 +79,8 @@ export function render(r: BenchReport): string {
   const aborted = r.rows.filter((row) => row.measurement.aborted);
   for (const row of aborted) out.push("", `${row.label} was aborted: ${row.measurement.aborted}`);
   out.push("", "Targets (issue #5)", table(["target", "wanted", "measured", "met"], r.targets.map((t) => [t.what, t.target, t.value, t.met === null ? "n/a" : t.met ? "yes" : "NO"])));
+  const prosody = r.rows.find((row) => row.id === "prosody");
+  out.push(...renderBudget(r.rows, m.cores, prosody?.measurement.summary.rate));
   for (const row of r.rows.filter((x) => x.profile)) out.push("", renderProfile(row));
   if (r.notes.length) out.push("", "Notes", ...r.notes.map((n) => `- ${n}`));
   return out.join("\n");
