@@ -90,7 +90,7 @@ export class RegistrationSync {
     const link = xmpp.links.get(network);
     const domain = config.networks[network]?.domain;
     if (!adapter || !link || !domain) return undefined;
-    return { network, domain, adapter, link, gateway, log: log.child({ network }), version };
+    return { network, domain, adapter, link, gateway, log: log.child({ network }), version, presence: xmpp.presenceOf(network) };
   }
 }
 

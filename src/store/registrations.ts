@@ -127,6 +127,18 @@ export class RegistrationStore {
     );
   }
 
+  /** The contacts whose presence one user sees (any subscription but none), by legacy address. */
+  async shownContacts(network: NetworkName, userJid: string): Promise<string[]> {
+    const found = await rows<{ address: string }>(
+      this.ds.manager,
+      `SELECT c.legacy_address AS address FROM contacts c
+         JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
+       WHERE r.network = $1 AND u.jid = $2 AND c.subscription <> 'none'`,
+      [network, userJid],
+    );
+    return found.map((r) => r.address);
+  }
+
   async saveCursor(network: NetworkName, legacyAccountId: string, cursor: string): Promise<void> {
     await this.ds.query(`UPDATE registrations SET cursor = $3 WHERE network = $1 AND legacy_account_id = $2`, [network, legacyAccountId, cursor]);
   }

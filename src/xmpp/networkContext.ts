@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Adapter, NetworkName } from "../core/adapter.ts";
 import type { Gateway } from "../core/gateway.ts";
 import type { ComponentLink } from "./componentLink.ts";
+import type { UserPresence } from "./userPresence.ts";
 import { escapeLocalpart, unescapeLocalpart } from "../core/jidEscape.ts";
 
 /** Everything a stanza handler needs about the one network its component domain serves. */
@@ -13,6 +14,8 @@ export interface NetworkContext {
   gateway: Gateway;
   log: Logger;
   version: string;
+  /** Which users are online (their presence to the gateway domain). */
+  presence: UserPresence;
 }
 
 /**

@@ -16,6 +16,9 @@ export async function onUserPresence(ctx: NetworkContext, stanza: Element): Prom
 }
 
 async function toGateway(ctx: NetworkContext, user: string, fullJid: string, type: string): Promise<void> {
+  // Every registered user's server answers the probes sent at link-up: these need no lookup.
+  if (type === "unavailable") return ctx.presence.unavailable(fullJid);
+  if (type !== "subscribe" && type !== "unsubscribe" && type !== "probe" && type !== "available") return; // subscribed, unsubscribed, error
   const registration = await ctx.gateway.registrations.find(user, ctx.network);
   const send = (attrs: Record<string, string>, ...children: Element[]) =>
     ctx.link.send(xml("presence", { from: ctx.domain, ...attrs }, ...children));
@@ -32,17 +35,26 @@ async function toGateway(ctx: NetworkContext, user: string, fullJid: string, typ
       }
       return;
     case "probe":
-    case "available":
+    case "available": {
       if (!registration) return;
+      const firstSinceLinkUp = type === "available" && ctx.presence.available(fullJid);
       if (registration.state === "broken") {
         await send({ to: type === "probe" ? user : fullJid }, xml("show", {}, "xa"), xml("status", {}, `Needs attention: ${registration.stateReason ?? "re-register"}`));
       } else {
         await send({ to: type === "probe" ? user : fullJid });
       }
+      // Online while the gateway was away (or just started): the user's server probed the
+      // contacts only at login, and the last word they had from them was the goodbye.
+      if (firstSinceLinkUp) await showContacts(ctx, user, fullJid);
       return;
-    default:
-      return; // subscribed, unsubscribed, unavailable, error: nothing to answer
+    }
   }
+}
+
+async function showContacts(ctx: NetworkContext, user: string, fullJid: string): Promise<void> {
+  const addresses = await ctx.gateway.registrationStore.shownContacts(ctx.network, user);
+  // One write for all of them, as the announce does.
+  if (addresses.length > 0) await ctx.link.send(...addresses.map((a) => xml("presence", { from: contactJid(ctx, a), to: fullJid })));
 }
 
 async function toContact(ctx: NetworkContext, user: string, address: string, type: string): Promise<void> {

@@ -3,6 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { xml } from "@xmpp/client";
+import type { Element } from "@xmpp/xml";
 import { ComponentLink } from "../../src/xmpp/componentLink.ts";
 import { createLogger } from "../../src/log.ts";
 import { POOL, SMS_DOMAIN, is, startFixture, waitUntil, type Fixture } from "../support/gatewayFixture.ts";
@@ -32,8 +33,13 @@ test("shutdown withdraws presence of the gateway and every contact; startup anno
   await alice.waitFor(is.presence(contact, "unavailable"), { what: "contact unavailable on shutdown" });
   await alice.waitFor(is.presence(SMS_DOMAIN, "unavailable"), { what: "gateway unavailable on shutdown" });
 
+  // Alice stays logged in: her server will not probe her contacts again, so the gateway must show
+  // them to her once it is back, or they stay unavailable until she reconnects.
+  const mark = alice.received.length;
   await fx.startGateway();
-  await alice.waitFor((el) => is.presence(SMS_DOMAIN, undefined)(el), { what: "gateway presence on startup" });
+  const since = (pred: (el: Element) => boolean) => () => alice.received.slice(mark).some(pred);
+  await waitUntil(since(is.presence(SMS_DOMAIN, undefined)), 10_000, "gateway presence on startup");
+  await waitUntil(since(is.presence(contact, undefined)), 10_000, "the contact's presence again after the restart");
 });
 
 test("a user logging in probes the gateway and contacts and gets their presence", async () => {
