@@ -113,30 +113,19 @@ export class RegistrationStore {
 
   /**
    * Who sees presence from this network's component: the gateway itself (address null) for each
-   * user first, then each subscribed contact of each user.
+   * user first, then each subscribed contact of each user. Only `userJid`'s, when given.
    */
-  presenceTargets(network: NetworkName): Promise<Array<{ userJid: string; address: string | null }>> {
+  presenceTargets(network: NetworkName, userJid?: string): Promise<Array<{ userJid: string; address: string | null }>> {
     return rows(
       this.ds.manager,
-      `SELECT u.jid AS "userJid", NULL AS address FROM registrations r JOIN users u ON u.id = r.user_id WHERE r.network = $1
+      `SELECT u.jid AS "userJid", NULL AS address FROM registrations r JOIN users u ON u.id = r.user_id
+       WHERE r.network = $1 AND ($2::text IS NULL OR u.jid = $2)
        UNION ALL
        SELECT u.jid, c.legacy_address FROM contacts c
          JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
-       WHERE r.network = $1 AND c.subscription <> 'none'`,
-      [network],
+       WHERE r.network = $1 AND ($2::text IS NULL OR u.jid = $2) AND c.subscription <> 'none'`,
+      [network, userJid ?? null],
     );
-  }
-
-  /** The contacts whose presence one user sees (any subscription but none), by legacy address. */
-  async shownContacts(network: NetworkName, userJid: string): Promise<string[]> {
-    const found = await rows<{ address: string }>(
-      this.ds.manager,
-      `SELECT c.legacy_address AS address FROM contacts c
-         JOIN registrations r ON r.id = c.registration_id JOIN users u ON u.id = r.user_id
-       WHERE r.network = $1 AND u.jid = $2 AND c.subscription <> 'none'`,
-      [network, userJid],
-    );
-    return found.map((r) => r.address);
   }
 
   async saveCursor(network: NetworkName, legacyAccountId: string, cursor: string): Promise<void> {

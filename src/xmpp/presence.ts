@@ -52,7 +52,8 @@ async function toGateway(ctx: NetworkContext, user: string, fullJid: string, typ
 }
 
 async function showContacts(ctx: NetworkContext, user: string, fullJid: string): Promise<void> {
-  const addresses = await ctx.gateway.registrationStore.shownContacts(ctx.network, user);
+  const targets = await ctx.gateway.registrationStore.presenceTargets(ctx.network, user);
+  const addresses = targets.flatMap((t) => (t.address === null ? [] : [t.address]));
   // One write for all of them, as the announce does.
   if (addresses.length > 0) await ctx.link.send(...addresses.map((a) => xml("presence", { from: contactJid(ctx, a), to: fullJid })));
 }
