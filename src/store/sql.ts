@@ -34,9 +34,8 @@ export function groupByKey<R extends { id: string }>(keys: string[], found: R[],
 
 /**
  * Runs one of the hot path's statements as a named prepared statement, outside any transaction,
- * on a pool of its own (`hotPool`). Each connection parses it once instead of on every call: at
- * low load, when batches hold one message, parse and plan were about a quarter of PostgreSQL's
- * CPU per message. `name` must be unique to `sql` in the whole program.
+ * on a pool of its own (`hotPool`, which says why): each connection parses and plans it once.
+ * `name` must be unique to `sql` in the whole program.
  */
 export async function prepared<T>(ds: DataSource, name: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const pool = hotPool(ds);
