@@ -16,7 +16,7 @@ export function renderBudget(rows: PathRow[], cores: number, prosodyRate: number
     .flatMap((row) => {
       const { cpu, summary } = row.measurement;
       if ((cpu.interval ?? 0) < 0.5 || summary.rate <= 0) return [];
-      const per = (cores: number | undefined) => ((cores ?? 0) * 1000) / summary.rate;
+      const per = (busy: number | undefined) => ((busy ?? 0) * 1000) / summary.rate;
       const rig = per(cpu.prosody) + per(cpu.bench);
       return [
         [
