@@ -6,7 +6,7 @@ import type { Adapter } from "./core/adapter.ts";
 import { Gateway } from "./core/gateway.ts";
 import { createSecretBox } from "./crypto/secretBox.ts";
 import { createDataSource, pendingMigrations } from "./store/dataSource.ts";
-import { closeHotStatements } from "./store/sql.ts";
+import { closeHotStatements, observeHotStatements } from "./store/sql.ts";
 import { startEmbeddedPostgres } from "./store/embeddedPostgres.ts";
 import { JobQueue } from "./queue/jobQueue.ts";
 import { ConversationLocks } from "./queue/conversationLock.ts";
@@ -90,6 +90,7 @@ export class App {
   async start(opts: { migrate?: boolean } = {}): Promise<void> {
     const { config, log } = this;
     this.db = await openDatabase(config, log);
+    observeHotStatements(this.db.ds, (name, seconds) => this.metrics.statementTook(name, seconds));
     const pending = await pendingMigrations(this.db.ds);
     if (pending.length > 0) {
       if (!opts.migrate) {

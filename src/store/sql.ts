@@ -40,8 +40,26 @@ export function groupByKey<R extends { id: string }>(keys: string[], found: R[],
 export async function prepared<T>(ds: DataSource, name: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const pool = hotPool(ds);
   if (!pool) return rows<T>(ds.manager, sql, params); // not connected yet: the same error path as TypeORM's
-  const result = await pool.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
-  return result.rows;
+  const started = performance.now();
+  try {
+    const result = await pool.query<T & pg.QueryResultRow>({ name, text: sql, values: params });
+    return result.rows;
+  } finally {
+    observers.get(ds)?.(name, (performance.now() - started) / 1000);
+  }
+}
+
+/** Told each hot statement's round trip (including any wait for a pooled connection), by name. */
+export type StatementObserver = (name: string, seconds: number) => void;
+const observers = new WeakMap<DataSource, StatementObserver>();
+
+/**
+ * Reports the round trip of every hot statement on `ds` to `observer`: each is a message's
+ * durable write or keyed read, so when latency grows this tells whether the database (a slow
+ * disk's fsync, a lock) is where the time went.
+ */
+export function observeHotStatements(ds: DataSource, observer: StatementObserver): void {
+  observers.set(ds, observer);
 }
 
 /**

@@ -241,6 +241,19 @@ describe("SMS → XMPP", () => {
     assert.equal(body.components.sms?.state, "online");
     assert.equal(body.database.ok, true);
   });
+
+  test("/metrics times the message path's database statements, so an operator can see a slow disk", async () => {
+    const countOf = async (statement: string) => {
+      const text = await (await fetch(`${fx.publicUrl}/metrics`)).text();
+      const m = text.match(new RegExp(`^switchboard_db_statement_seconds_count\\{statement="${statement}"\\} (\\d+)$`, "m"));
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await countOf("outbox_insert_unless_seen");
+    await alice.send(chat(jidOf("+15550102090"), "timed"));
+    await fx.twilio.waitForSent((m) => m.to === "+15550102090", 5000);
+    await waitUntil(async () => (await countOf("record_sent")) > 0, 5000, "the sent part recorded");
+    assert.equal(await countOf("outbox_insert_unless_seen"), before + 1);
+  });
 });
 
 describe("hostile input found by the fuzzer", () => {
