@@ -5,6 +5,7 @@ import { dbActivity } from "./env/dbActivity.ts";
 import { currentXid } from "./env/dbCounters.ts";
 import { postgresPids } from "./env/postgresPids.ts";
 import { CpuMeter, writeSyscallsOf } from "./env/procStats.ts";
+import { readStatementTimes, slowBetween, type SlowStatements } from "./env/statementTimes.ts";
 import { runPaced } from "./load/paced.ts";
 import { Recorder } from "./load/recorder.ts";
 import { summarise, type RunSummary } from "./load/summary.ts";
@@ -91,12 +92,16 @@ export interface PacedMeasurement extends Measurement {
   /** How long after the last message was offered the last one arrived. */
   drainMs: number;
   keptUp: boolean;
+  /** The gateway's database round trips during the run, and how many were slow. */
+  dbRoundTrips?: SlowStatements;
 }
 
 /** Open loop: `rate` messages per second for `seconds`, whatever the system does. */
 export async function measurePaced(env: BenchEnv, path: BenchPath, tag: string, rate: number, seconds: number, s: LoadSettings): Promise<PacedMeasurement> {
   const rec = new Recorder(Math.round(rate * seconds));
   const channel = path.open(env, rec, tag, s);
+  const metricsUrl = `http://127.0.0.1:${env.httpPort}/metrics`;
+  const times0 = env.gateway ? await readStatementTimes(metricsUrl) : undefined;
   const cpu = await meter(env);
   try {
     const result = await runPaced(rec, {
@@ -111,7 +116,8 @@ export async function measurePaced(env: BenchEnv, path: BenchPath, tag: string, 
     const drainMs = rec.completed > 0 ? Math.max(0, rec.lastDoneAt - result.offeringEndedAt) : Number.NaN;
     // Kept up: everything arrived, and the backlog left when offering stopped cleared within 1 s.
     const keptUp = !result.aborted && m.summary.lost === 0 && drainMs < 1000;
-    return { ...m, offeredRate: rate, drainMs, keptUp };
+    const times1 = times0 ? await readStatementTimes(metricsUrl) : undefined;
+    return { ...m, offeredRate: rate, drainMs, keptUp, ...(times0 && times1 ? { dbRoundTrips: slowBetween(times0, times1) } : {}) };
   } finally {
     channel.close();
   }

@@ -74,6 +74,14 @@ export function render(r: BenchReport): string {
       `${row.label}: offered ${p.offeredRate} msg/s, ${p.summary.completed}/${p.summary.offered} arrived, ` +
         `last one ${ms(p.drainMs)} ms after the last was offered — ${p.keptUp ? "KEPT UP" : "DID NOT KEEP UP"}`,
     );
+    const db = p.dbRoundTrips;
+    if (db) {
+      out.push(
+        `  its database round trips (the gateway's histogram): ${db.total}; ` +
+          db.over.map((o) => `${o.count} over ${o.ms} ms`).join(", ") +
+          " (a durable write waits for the WAL fsync: a stalling disk shows here)",
+      );
+    }
   }
   if (r.scale) out.push("", renderScale(r.scale));
   const aborted = r.rows.filter((row) => row.measurement.aborted);
