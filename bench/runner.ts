@@ -5,7 +5,7 @@ import { dbActivity } from "./env/dbActivity.ts";
 import { currentXid } from "./env/dbCounters.ts";
 import { postgresPids } from "./env/postgresPids.ts";
 import { CpuMeter, writeSyscallsOf } from "./env/procStats.ts";
-import { readStatementTimes, slowBetween, type SlowStatements } from "./env/statementTimes.ts";
+import { figuresBetween, readGatewayFigures, type GatewayFiguresOfRun } from "./env/gatewayMetrics.ts";
 import { runPaced } from "./load/paced.ts";
 import { Recorder } from "./load/recorder.ts";
 import { summarise, type RunSummary } from "./load/summary.ts";
@@ -92,8 +92,8 @@ export interface PacedMeasurement extends Measurement {
   /** How long after the last message was offered the last one arrived. */
   drainMs: number;
   keptUp: boolean;
-  /** The gateway's database round trips during the run, and how many were slow. */
-  dbRoundTrips?: SlowStatements;
+  /** The gateway's database round trips during the run (how many were slow) and its retried sends. */
+  gatewayFigures?: GatewayFiguresOfRun;
 }
 
 /** Open loop: `rate` messages per second for `seconds`, whatever the system does. */
@@ -101,7 +101,7 @@ export async function measurePaced(env: BenchEnv, path: BenchPath, tag: string, 
   const rec = new Recorder(Math.round(rate * seconds));
   const channel = path.open(env, rec, tag, s);
   const metricsUrl = `http://127.0.0.1:${env.httpPort}/metrics`;
-  const times0 = env.gateway ? await readStatementTimes(metricsUrl) : undefined;
+  const figures0 = env.gateway ? await readGatewayFigures(metricsUrl) : undefined;
   const cpu = await meter(env);
   try {
     const result = await runPaced(rec, {
@@ -116,8 +116,8 @@ export async function measurePaced(env: BenchEnv, path: BenchPath, tag: string, 
     const drainMs = rec.completed > 0 ? Math.max(0, rec.lastDoneAt - result.offeringEndedAt) : Number.NaN;
     // Kept up: everything arrived, and the backlog left when offering stopped cleared within 1 s.
     const keptUp = !result.aborted && m.summary.lost === 0 && drainMs < 1000;
-    const times1 = times0 ? await readStatementTimes(metricsUrl) : undefined;
-    return { ...m, offeredRate: rate, drainMs, keptUp, ...(times0 && times1 ? { dbRoundTrips: slowBetween(times0, times1) } : {}) };
+    const figures1 = figures0 ? await readGatewayFigures(metricsUrl) : undefined;
+    return { ...m, offeredRate: rate, drainMs, keptUp, ...(figures0 && figures1 ? { gatewayFigures: figuresBetween(figures0, figures1) } : {}) };
   } finally {
     channel.close();
   }

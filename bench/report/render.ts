@@ -74,12 +74,12 @@ export function render(r: BenchReport): string {
       `${row.label}: offered ${p.offeredRate} msg/s, ${p.summary.completed}/${p.summary.offered} arrived, ` +
         `last one ${ms(p.drainMs)} ms after the last was offered — ${p.keptUp ? "KEPT UP" : "DID NOT KEEP UP"}`,
     );
-    const db = p.dbRoundTrips;
-    if (db) {
+    const g = p.gatewayFigures;
+    if (g) {
       out.push(
-        `  its database round trips (the gateway's histogram): ${db.total}; ` +
-          db.over.map((o) => `${o.count} over ${o.ms} ms`).join(", ") +
-          " (a durable write waits for the WAL fsync: a stalling disk shows here)",
+        `  the gateway's database round trips: ${g.total}; ` +
+          g.over.map((o) => `${o.count} over ${o.ms} ms`).join(", ") +
+          ` (a durable write waits for the WAL fsync: a stalling disk shows here); sends retried: ${g.retries}`,
       );
     }
   }

@@ -80,7 +80,14 @@ export class InboxWorker {
       if (deliverable.length < events.length) {
         this.log.warn({ registrationId, network: registration.network, dropped: events.length - deliverable.length }, "events from a contact with no address dropped");
       }
-      await this.link.deliver(registration.network, registration.userJid, deliverable.map(toUserEvent));
+      try {
+        await this.link.deliver(registration.network, registration.userJid, deliverable.map(toUserEvent));
+      } catch (err) {
+        // The link went down since the check above (our own shutdown, the XMPP server restarting):
+        // not a failure of this drain. The events stay pending; the link coming back resumes them.
+        if (!this.link.isUp(registration.network)) return "done";
+        throw err;
+      }
       await recordWithRetry("delivered events", this.log, () => this.delivered.submit(events.map((e) => e.id)));
       if (events.length < PENDING_BATCH && !this.wakeups.consume(registrationId)) return "done";
     }
