@@ -41,7 +41,7 @@ export interface Target {
 }
 
 export const UNITS = {
-  latency: "ms (p50, p95, p99, max, startupMs, shutdownMs, drainMs, announceMs)",
+  latency: "ms (p50, p95, p99, max, startupMs, shutdownMs, drainMs, announceMs, quietMs)",
   rate: "messages per second",
   memory: "bytes (peakRss, startupPeakRss)",
   cpu: "cores busy over the run; interval in seconds",

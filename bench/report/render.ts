@@ -134,6 +134,7 @@ function renderScale(s: NonNullable<BenchReport["scale"]>): string {
     ms(c.startupMs),
     ms(c.announceMs),
     num(c.cpuSecondsToAnnounce, 1),
+    Number.isNaN(c.quietMs) ? "still busy" : ms(c.quietMs),
     mib(c.startupPeakRss),
     mib(c.peakRss),
     ms(c.probe.summary.p50),
@@ -148,7 +149,7 @@ function renderScale(s: NonNullable<BenchReport["scale"]>): string {
     `Scale run: ${s.seed.users} users × ${s.seed.contacts / Math.max(1, s.seed.users)} contacts inserted in ${s.seed.seconds.toFixed(1)} s; ` +
       `latency probe: ${b.offered} XMPP → SMS messages each, one at a time`,
     table(
-      ["database", "startup ms", "announce done ms", "CPU s to then", "RSS at healthy", "peak RSS", "p50 ms", "p95 ms", "p99 ms", "shutdown ms"],
+      ["database", "startup ms", "announce done ms", "CPU s to then", "idle again ms", "RSS at healthy", "peak RSS", "p50 ms", "p95 ms", "p99 ms", "shutdown ms"],
       [row(s.baseline), row(s.baselineRepeat), row(s.scaled)],
     ),
     `latency change against the first baseline run: p50 ${pct(a.p50 / b.p50 - 1)}, p95 ${pct(a.p95 / b.p95 - 1)}, p99 ${pct(a.p99 / b.p99 - 1)}; ` +

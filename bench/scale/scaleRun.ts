@@ -1,13 +1,15 @@
 // The scale run: the same gateway measurements on the benchmark's database (twice, to see the
 // noise), then again after inserting many registered users with many contacts: startup time and
-// RSS, how long the startup presence announce to every registered user takes, and per-message
-// latency of a small XMPP → SMS run sending one message at a time (no queueing, so a hiccup on a
-// shared machine delays one message, not a backlog).
+// RSS, how long the startup presence announce to every registered user takes, how long until the
+// gateway and the XMPP server have worked through the start-up's presence (and are idle), and
+// then per-message latency of a small XMPP → SMS run sending one message at a time (no queueing,
+// so a hiccup on a shared machine delays one message, not a backlog).
 import { SMS_DOMAIN, type BenchEnv } from "../env/environment.ts";
 import { measureWindowed, type LoadSettings, type Measurement } from "../runner.ts";
 import { xmppToSms } from "../paths/xmppToSms.ts";
 import { attr } from "../xmpp/stanzaScanner.ts";
 import { seedScale, type SeedResult } from "./seed.ts";
+import { waitForQuiet } from "../env/quiet.ts";
 
 const ANNOUNCE_TIMEOUT_MS = 180_000;
 
@@ -19,6 +21,11 @@ export interface ScaleCondition {
   announceMs: number;
   /** Gateway CPU seconds used from spawn until then. */
   cpuSecondsToAnnounce: number;
+  /**
+   * Spawn → the gateway and the XMPP server both idle (under 0.1 core for 0.5 s): the start-up's
+   * presence work done. The latency probe starts after it. NaN: still busy after a minute.
+   */
+  quietMs: number;
   probe: Measurement;
   peakRss: number;
   shutdownMs: number;
@@ -80,11 +87,14 @@ async function condition(env: BenchEnv, load: LoadSettings, o: ScaleOptions, lab
   clearTimeout(timer);
   const cpuSecondsToAnnounce = gateway.cpuSeconds() ?? Number.NaN;
   const announceMs = Math.max(...heard.values()) - gateway.spawnedAt;
+  const prosody = env.prosodyPid();
+  const waited = await waitForQuiet(prosody === undefined ? [gateway.pid] : [gateway.pid, prosody]);
+  const quietMs = Number.isNaN(waited) ? Number.NaN : performance.now() - gateway.spawnedAt;
   const warmup = o.warmup > 0 ? await measureWindowed(env, xmppToSms, `${tag}w`, o.warmup, load) : undefined;
   if (warmup?.aborted) throw new Error(`scale warm-up (${label}) aborted: ${warmup.aborted}`);
   const probe = await measureWindowed(env, xmppToSms, tag, o.probeMessages, { ...load, window: 1 }, 1);
   if (probe.aborted) throw new Error(`scale probe (${label}) aborted: ${probe.aborted}`);
   const peakRss = gateway.memory()?.peakRss ?? Number.NaN;
   const stopped = (await env.stopGateway())!;
-  return { label, startupMs, startupPeakRss, announceMs, cpuSecondsToAnnounce, probe, peakRss, shutdownMs: stopped.shutdownMs, shutdownKilled: stopped.killed };
+  return { label, startupMs, startupPeakRss, announceMs, cpuSecondsToAnnounce, quietMs, probe, peakRss, shutdownMs: stopped.shutdownMs, shutdownKilled: stopped.killed };
 }
