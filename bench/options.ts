@@ -37,7 +37,7 @@ export const USAGE = `usage: node --import tsx bench/main.ts [options]
   --paced-seconds S        length of the paced run (default 10)
   --scale-users N          users inserted for the scale run (default 10000)
   --scale-contacts N       contacts per inserted user (default 100)
-  --scale-probe N          messages in the scale run's latency probe, one at a time (default 1000)
+  --scale-probe N          messages in the scale run's latency probe, one at a time (default 3000)
   --skip-scale             no scale run
   --only IDS               only these gateway rows, comma-separated: xmpp-sms, sms-xmpp, xmpp-telegram,
                            telegram-xmpp, xmpp-email, email-xmpp, paced (Prosody alone always runs)
@@ -69,7 +69,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "paced-seconds": { type: "string", default: "10" },
       "scale-users": { type: "string", default: "10000" },
       "scale-contacts": { type: "string", default: "100" },
-      "scale-probe": { type: "string", default: "1000" },
+      "scale-probe": { type: "string", default: "3000" },
       "skip-scale": { type: "boolean", default: false },
       only: { type: "string" },
       profile: { type: "boolean", default: false },
