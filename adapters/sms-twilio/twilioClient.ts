@@ -86,6 +86,12 @@ class GatewayRequestClient extends twilio.RequestClient {
       keepAlive: true,
       maxSockets: opts.maxSockets ?? MAX_SOCKETS,
       maxFreeSockets: opts.maxFreeSockets ?? MAX_SOCKETS,
+      // As the SDK's own https agent has it. Without a timeout Node ignores the server's
+      // "Keep-Alive: timeout=N" and keeps reusing an idle connection until the server closes it,
+      // so a send could race that close and fail with ECONNRESET; with one, an idle connection is
+      // dropped a second before the server's limit (or after this, if sooner). Requests are timed
+      // by #exchange, not by this.
+      timeout: this.defaultTimeout,
     });
     // An https.Agent, or https-proxy-agent's (not an http.Agent subclass, but what Node's request takes).
     this.#httpsAgent = (this.axios.defaults.httpsAgent as http.Agent | undefined) ?? new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });

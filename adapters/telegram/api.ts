@@ -51,7 +51,11 @@ export class BotApiFactory {
   constructor(apiRoot: string, timeoutMs: number) {
     this.#apiRoot = apiRoot;
     this.#timeoutMs = timeoutMs;
-    const agentOpts = { keepAlive: true, keepAliveMsecs: 10_000 };
+    // Without a timeout Node ignores the server's "Keep-Alive: timeout=N" and reuses an idle
+    // connection until the server closes it: a call could race that close (ECONNRESET, which for a
+    // send cannot be told from one Telegram took). With one, an idle connection is dropped a
+    // second before the server's limit, or after this. Calls are timed by `deadline`, not by this.
+    const agentOpts = { keepAlive: true, keepAliveMsecs: 10_000, timeout: timeoutMs };
     this.#agent = apiRoot.startsWith("https:") ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
   }
 

@@ -232,4 +232,29 @@ describe("twilio client (createTwilioClient's HTTP client)", () => {
       await fake.close();
     }
   });
+
+  test("an idle connection is closed by us before the server's advertised keep-alive timeout", async () => {
+    // A send on a connection the server is closing at that moment fails (ECONNRESET) and waits out
+    // a retry; the client must stop reusing it first. Node's server says "Keep-Alive: timeout=3".
+    const closedBy: string[] = [];
+    const server = http.createServer((_req, res) => {
+      res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ sid: "SM" + "0".repeat(32), account_sid: SID, status: "queued" }));
+    });
+    server.keepAliveTimeout = 3_000;
+    server.on("connection", (socket) => {
+      // 'end' is the client's FIN: it closed the connection. The server's own timeout destroys it without one.
+      socket.on("end", () => closedBy.push("client"));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const c = createTwilioClient({ accountSid: SID, authToken: TOKEN, apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      await c.messages.create({ to: "+15551239010", from: FROM, body: "x" });
+      await new Promise((r) => setTimeout(r, 2_700));
+      assert.deepEqual(closedBy, ["client"]);
+    } finally {
+      destroyTwilioClient(c);
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
