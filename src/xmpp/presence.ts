@@ -16,30 +16,33 @@ export async function onUserPresence(ctx: NetworkContext, stanza: Element): Prom
 }
 
 async function toGateway(ctx: NetworkContext, user: string, fullJid: string, type: string): Promise<void> {
-  // Every registered user's server answers the probes sent at link-up: these need no lookup.
-  if (type === "unavailable") return ctx.presence.unavailable(fullJid);
-  if (type !== "subscribe" && type !== "unsubscribe" && type !== "probe" && type !== "available") return; // subscribed, unsubscribed, error
-  const registration = await ctx.gateway.registrations.find(user, ctx.network);
+  const registration = () => ctx.gateway.registrations.find(user, ctx.network);
   const send = (attrs: Record<string, string>, ...children: Element[]) =>
     ctx.link.send(xml("presence", { from: ctx.domain, ...attrs }, ...children));
   switch (type) {
-    case "subscribe":
-      await send({ type: registration ? "subscribed" : "unsubscribed", to: user });
-      if (registration) await send({ to: user });
+    case "unavailable":
+      // Every registered user's server answers the probes sent at link-up: this needs no lookup.
+      return ctx.presence.unavailable(fullJid);
+    case "subscribe": {
+      const found = await registration();
+      await send({ type: found ? "subscribed" : "unsubscribed", to: user });
+      if (found) await send({ to: user });
       return;
+    }
     case "unsubscribe":
       // Removing the gateway from the roster ends the registration (XEP-0100 §4.3, in reverse).
-      if (registration) {
+      if (await registration()) {
         const addresses = await ctx.gateway.registrations.unregister(ctx.adapter, user);
         await sendRosterCleanup(ctx, user, addresses);
       }
       return;
     case "probe":
     case "available": {
-      if (!registration) return;
+      const found = await registration();
+      if (!found) return;
       const firstSinceLinkUp = type === "available" && ctx.presence.available(fullJid);
-      if (registration.state === "broken") {
-        await send({ to: type === "probe" ? user : fullJid }, xml("show", {}, "xa"), xml("status", {}, `Needs attention: ${registration.stateReason ?? "re-register"}`));
+      if (found.state === "broken") {
+        await send({ to: type === "probe" ? user : fullJid }, xml("show", {}, "xa"), xml("status", {}, `Needs attention: ${found.stateReason ?? "re-register"}`));
       } else {
         await send({ to: type === "probe" ? user : fullJid });
       }
@@ -48,6 +51,9 @@ async function toGateway(ctx: NetworkContext, user: string, fullJid: string, typ
       if (firstSinceLinkUp) await showContacts(ctx, user, fullJid);
       return;
     }
+    default:
+      // subscribed, unsubscribed, error (the link-up probes' answers among them): nothing to answer.
+      return;
   }
 }
 

@@ -49,6 +49,19 @@ test("a user logging in probes the gateway and contacts and gets their presence"
   await again.waitFor(is.presence(contact, undefined), { what: "contact presence answering the probe" });
 });
 
+test("a registration that needs attention shows the gateway away, with the reason, to a probe", async () => {
+  const bob = await fx.user("bob");
+  await fx.registerSms(bob, { number: POOL[1]! });
+  const [row] = (await fx.app!.db.ds.query(`SELECT r.id FROM registrations r JOIN users u ON u.id = r.user_id WHERE u.jid = $1`, [bob.bare])) as Array<{ id: string }>;
+  await fx.app!.gateway.registrationStore.markBroken(row!.id, "Twilio refused the credentials");
+  const mark = bob.received.length;
+  await bob.send(xml("presence", { type: "probe", to: SMS_DOMAIN }));
+  await waitUntil(() => bob.received.slice(mark).some(is.presence(SMS_DOMAIN, undefined)), 5000, "the gateway's presence");
+  const answer = bob.received.slice(mark).find(is.presence(SMS_DOMAIN, undefined))!;
+  assert.equal(answer.getChildText("show"), "xa");
+  assert.equal(answer.getChildText("status"), "Needs attention: Twilio refused the credentials");
+});
+
 test("/healthz is 503 while the XMPP server is away and 200 once the link is back", async () => {
   await fx.prosody.halt();
   await waitUntil(async () => (await fetch(`${fx.publicUrl}/healthz`)).status === 503, 5000, "503");
