@@ -52,8 +52,8 @@ test("a user logging in probes the gateway and contacts and gets their presence"
 test("a registration that needs attention shows the gateway away, with the reason, to a probe", async () => {
   const bob = await fx.user("bob");
   await fx.registerSms(bob, { number: POOL[1]! });
-  const [row] = (await fx.app!.db.ds.query(`SELECT r.id FROM registrations r JOIN users u ON u.id = r.user_id WHERE u.jid = $1`, [bob.bare])) as Array<{ id: string }>;
-  await fx.app!.gateway.registrationStore.markBroken(row!.id, "Twilio refused the credentials");
+  const registration = await fx.app!.gateway.registrationStore.find(bob.bare, "sms");
+  await fx.app!.gateway.registrationStore.markBroken(registration!.id, "Twilio refused the credentials");
   const mark = bob.received.length;
   await bob.send(xml("presence", { type: "probe", to: SMS_DOMAIN }));
   await waitUntil(() => bob.received.slice(mark).some(is.presence(SMS_DOMAIN, undefined)), 5000, "the gateway's presence");

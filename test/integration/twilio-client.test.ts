@@ -8,6 +8,7 @@ import { GatewayError } from "../../src/core/errors.ts";
 import { classifyTwilioError, sendError } from "../../adapters/sms-twilio/errors.ts";
 import { createTwilioClient, destroyTwilioClient, retryAfterMsOf } from "../../adapters/sms-twilio/twilioClient.ts";
 import { TwilioSimulator } from "../../adapters/sms-twilio/simulator/index.ts";
+import { startKeepAliveServer } from "../support/keepAliveServer.ts";
 
 const SID = "AC" + "fedcba9876543210".repeat(2);
 const TOKEN = "0ddba11c0ffee0ddba11c0ffee0ddba1";
@@ -235,26 +236,16 @@ describe("twilio client (createTwilioClient's HTTP client)", () => {
 
   test("an idle connection is closed by us before the server's advertised keep-alive timeout", async () => {
     // A send on a connection the server is closing at that moment fails (ECONNRESET) and waits out
-    // a retry; the client must stop reusing it first. Node's server says "Keep-Alive: timeout=3".
-    const closedBy: string[] = [];
-    const server = http.createServer((_req, res) => {
-      res.writeHead(201, { "Content-Type": "application/json" }).end(JSON.stringify({ sid: "SM" + "0".repeat(32), account_sid: SID, status: "queued" }));
-    });
-    server.keepAliveTimeout = 3_000;
-    server.on("connection", (socket) => {
-      // 'end' is the client's FIN: it closed the connection. The server's own timeout destroys it without one.
-      socket.on("end", () => closedBy.push("client"));
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const c = createTwilioClient({ accountSid: SID, authToken: TOKEN, apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    // a retry; the client must stop reusing it first. The server says "Keep-Alive: timeout=3".
+    const server = await startKeepAliveServer(3_000, { status: 201, json: { sid: "SM" + "0".repeat(32), account_sid: SID, status: "queued" } });
+    const c = createTwilioClient({ accountSid: SID, authToken: TOKEN, apiBase: server.base });
     try {
       await c.messages.create({ to: "+15551239010", from: FROM, body: "x" });
       await new Promise((r) => setTimeout(r, 2_700));
-      assert.deepEqual(closedBy, ["client"]);
+      assert.deepEqual(server.closedBy, ["client"]);
     } finally {
       destroyTwilioClient(c);
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await server.close();
     }
   });
 });
