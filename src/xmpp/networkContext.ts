@@ -35,3 +35,9 @@ export function bareJid(jid: string): string {
   const slash = jid.indexOf("/");
   return (slash === -1 ? jid : jid.slice(0, slash)).toLowerCase();
 }
+
+/** The resource part of a JID ("" for a bare JID). */
+export function resourceOf(jid: string): string {
+  const slash = jid.indexOf("/");
+  return slash === -1 ? "" : jid.slice(slash + 1);
+}

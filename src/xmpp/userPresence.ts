@@ -1,4 +1,4 @@
-import { bareJid } from "./networkContext.ts";
+import { bareJid, resourceOf } from "./networkContext.ts";
 
 /**
  * Which users are online, as far as their presence to the gateway domain tells (users approve
@@ -57,8 +57,3 @@ export class UserPresence {
 }
 
 const MAX_KNOWN_OFFLINE = 1_000_000;
-
-function resourceOf(fullJid: string): string {
-  const slash = fullJid.indexOf("/");
-  return slash === -1 ? "" : fullJid.slice(slash + 1);
-}
